@@ -1,0 +1,1 @@
+"""PySide6 user interface: the main window, its tabs, dialogs and widgets. Only here is Qt."""

@@ -1,0 +1,161 @@
+"""The needs-action inbox: orders to confirm or ship, most urgent first, with waiting time and SLA flags.
+
+Orders to ship are the cache's ``needs_action`` view (confirmed, not cancelled, not
+fulfilled, as ``orders(isFulfilled: false)`` in the docs); orders awaiting the brand's
+confirmation join them with their own 24-hour deadline. Cancelled and other unconfirmed
+orders stay visible in the other order views but never appear here and are never offered
+for shipping. The set is small (what is open right now), so it is sorted by deadline in
+Python after one SQL query for the ids and one for the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from orderchamp_desktop.core.cache.rows import OrderRow
+from orderchamp_desktop.ui import format as fmt
+from orderchamp_desktop.ui.changes import ORDERS, Changes
+from orderchamp_desktop.ui.datasource import DataSource
+from orderchamp_desktop.ui.fulfilment.sla import (
+    Flag,
+    Task,
+    Urgency,
+    duration_text,
+    flag_text,
+    sort_key,
+    urgency,
+)
+from orderchamp_desktop.ui.table_model import Column, FormattedRow, LazyTableModel, brush
+from orderchamp_desktop.ui.widgets.reloader import Reloader
+from orderchamp_desktop.ui.widgets.table import DataTable
+
+COLUMNS = (
+    Column("Due", 190),
+    Column("Number", 110),
+    Column("Retailer", 200, tooltip=True),
+    Column("To do", 100),
+    Column("Waiting", 80, numeric=True),
+    Column("Units to ship", 90, numeric=True),
+    Column("Status", 160),
+)
+DUE, NUMBER, RETAILER, TODO, WAITING, UNITS, STATUS = range(len(COLUMNS))
+
+_FLAG_COLORS = {Flag.OVERDUE: "#b3261e", Flag.DUE_SOON: "#9a5b00", Flag.ON_TIME: "#1e7b34"}
+#: The "now" the waiting times are computed against is refreshed this often.
+TICK_MS = 60_000
+
+
+class InboxModel(LazyTableModel[OrderRow]):
+    columns = COLUMNS
+    default_sort_column = DUE
+    default_descending = False
+
+    def __init__(self, source: DataSource) -> None:
+        super().__init__()
+        self._source = source
+        self._rows: dict[str, OrderRow] = {}
+        self._urgency: dict[str, Urgency] = {}
+        self.now = datetime.now(UTC)
+        self.overdue = 0
+
+    def load_ids(self, sort_key_name: str, descending: bool) -> list[str]:
+        store = self._source.store
+        self.now = datetime.now(UTC)
+        if store is None:
+            self._rows, self._urgency, self.overdue = {}, {}, 0
+            return []
+        ids = store.order_ids(view="needs_action", sort="confirmed_at", descending=False)
+        ids += store.order_ids(view="unconfirmed", status="AWAITING_CONFIRMATION", sort="created_at",
+                               descending=False)
+        rows = {row.id: row for row in store.order_rows(ids)}
+        urgencies = {oid: urgency(row, self.now) for oid, row in rows.items()}
+        keep = [oid for oid in rows if urgencies[oid].task is not Task.NONE]
+        keep.sort(key=lambda oid: sort_key(urgencies[oid]))
+        self._rows = {oid: rows[oid] for oid in keep}
+        self._urgency = {oid: urgencies[oid] for oid in keep}
+        self.overdue = sum(1 for oid in keep if urgencies[oid].flag is Flag.OVERDUE)
+        return keep
+
+    def load_rows(self, ids: Sequence[str]) -> Sequence[OrderRow]:
+        return [self._rows[i] for i in ids if i in self._rows]
+
+    def row_id(self, row: OrderRow) -> str:
+        return row.id
+
+    def urgency_of(self, order_id: str | None) -> Urgency | None:
+        return self._urgency.get(order_id or "")
+
+    def format_row(self, row: OrderRow) -> FormattedRow:
+        item = self._urgency[row.id]
+        waiting = duration_text(self.now - item.waiting_since) if item.waiting_since else ""
+        texts = (
+            flag_text(item, self.now),
+            row.number,
+            row.retailer or "",
+            _todo(item, row),
+            waiting,
+            fmt.count(row.unshipped) if item.task is Task.SHIP else "",
+            fmt.status(row.status),
+        )
+        color = _FLAG_COLORS.get(item.flag)
+        colors = None if color is None else (brush(color),) + (None,) * (len(texts) - 1)
+        return FormattedRow(row.id, texts, colors)
+
+
+def _todo(item: Urgency, row: OrderRow) -> str:
+    if item.task is Task.CONFIRM:
+        return "Confirm"
+    # Everything is in parcels already: what is left is marking them as shipped.
+    return "Ship" if row.unshipped > 0 else "Mark shipped"
+
+
+class InboxView(QWidget):
+    """The inbox table with a one-line summary above it."""
+
+    def __init__(self, source: DataSource, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("inbox")
+        self.model = InboxModel(source)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        self.summary = QLabel(self)
+        self.summary.setObjectName("inboxSummary")
+        layout.addWidget(self.summary)
+        self.table = DataTable(self.model, "inboxTable", self)  # type: ignore[arg-type]
+        self.table.setSortingEnabled(False)
+        self.table.empty_text = "Nothing needs action: every confirmed order has been shipped."
+        layout.addWidget(self.table, 1)
+        self._reloader = Reloader(self, self.reload)
+        self._tick = QTimer(self)
+        self._tick.setInterval(TICK_MS)
+        self._tick.timeout.connect(lambda: self._reloader.request())
+        self._tick.start()
+        source.changes.changed.connect(self._on_changes)
+        source.store_changed.connect(self.reload)
+        self.reload()
+
+    @property
+    def count(self) -> int:
+        return self.model.rowCount()
+
+    def reload(self) -> None:
+        self.model.reload()
+        count, overdue = self.model.rowCount(), self.model.overdue
+        text = "1 order needs action" if count == 1 else f"{fmt.count(count)} orders need action"
+        if overdue:
+            text += f" · {fmt.count(overdue)} past Orderchamp's service level"
+        self.summary.setText(text + " · most urgent first")
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.touches(ORDERS):
+            self._reloader.request(now=bool(changes.ids) and changes.source != "sync")
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._reloader.widget_shown()

@@ -1,0 +1,265 @@
+"""The Invoices tab: invoices (lazy table over the cache) and the selected one's items and totals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from orderchamp_desktop.ui import format as fmt
+from orderchamp_desktop.ui.changes import INVOICES, Changes
+from orderchamp_desktop.ui.datasource import DataSource
+from orderchamp_desktop.ui.orders.detail import address_text
+from orderchamp_desktop.ui.settings import UiSettings
+from orderchamp_desktop.ui.table_model import Column, FormattedRow, LazyTableModel, brush
+from orderchamp_desktop.ui.widgets.reloader import SYNC_INTERVAL_MS, Reloader
+from orderchamp_desktop.ui.widgets.sections import LinesTable, heading, key_values, separator, text_label
+from orderchamp_desktop.ui.widgets.table import DataTable
+
+if TYPE_CHECKING:
+    from orderchamp_desktop.core.cache.rows import InvoiceDetail, InvoiceRow
+
+COLUMNS = (
+    Column("Number", 120, "number"),
+    Column("Type", 125, "type"),
+    Column("Status", 65, "status"),
+    Column("Order", 110, "order_number"),
+    Column("Receiver", 150, None, tooltip=True),
+    Column("Total", 85, "total", numeric=True),
+    Column("Created", 120, "created_at"),
+)
+CREATED = 6
+TYPES = ("SUPPLIER_INVOICE", "PURCHASE_ORDER", "CREDIT_NOTE", "COMMISSION_INVOICE")
+_STATUS_COLORS = {"OPEN": "#a15c00", "PAID": "#1e7b34", "VOID": "#7a7a7a"}
+ITEM_HEADERS = ("Item", "Qty", "Unit price", "VAT", "Total")
+
+
+class InvoicesModel(LazyTableModel["InvoiceRow"]):
+    columns = COLUMNS
+    default_sort_column = CREATED
+
+    def __init__(self, source: DataSource) -> None:
+        super().__init__()
+        self._source = source
+        self.search = ""
+        self.type: str | None = None
+
+    def load_ids(self, sort_key: str, descending: bool) -> list[str]:
+        store = self._source.store
+        if store is None:
+            return []
+        return store.invoice_ids(search=self.search or None, type=self.type,
+                                 sort=sort_key or "created_at", descending=descending)
+
+    def load_rows(self, ids: Sequence[str]) -> Sequence[InvoiceRow]:
+        store = self._source.store
+        return [] if store is None else store.invoice_rows(ids)
+
+    def row_id(self, row: InvoiceRow) -> str:
+        return row.id
+
+    def format_row(self, row: InvoiceRow) -> FormattedRow:
+        currency = row.currency or self._source.currency
+        color = _STATUS_COLORS.get(row.status or "")
+        return FormattedRow(row.id, (
+            row.number, fmt.status(row.type), fmt.status(row.status), row.order_number or "",
+            row.receiver or "", fmt.money(row.total, currency), fmt.moment(row.created_at),
+        ), None if color is None else (None, None, brush(color), None, None, None, None))
+
+
+class InvoiceDetailPane(QScrollArea):
+    def __init__(self, source: DataSource, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("invoiceDetail")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self._source = source
+        self.invoice_id: str | None = None
+        self.detail: InvoiceDetail | None = None
+        body = QWidget()
+        self.setWidget(body)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(14, 10, 14, 14)
+        layout.setSpacing(8)
+        self.title = heading("", 4, "invoiceTitle", wrap=True)
+        self.subtitle = text_label("", muted=True)
+        self.empty = text_label("Select an invoice to see its items and totals.", muted=True,
+                                selectable=False)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.title)
+        layout.addWidget(self.subtitle)
+        layout.addWidget(self.empty)
+        self.content = QWidget()
+        content = QVBoxLayout(self.content)
+        content.setContentsMargins(0, 0, 0, 0)
+        parties = QHBoxLayout()
+        parties.setSpacing(24)
+        self.issuer = text_label("")
+        self.receiver = text_label("", object_name="invoiceReceiver")
+        for title, label in (("From", self.issuer), ("To", self.receiver)):
+            box = QVBoxLayout()
+            box.setSpacing(2)
+            box.addWidget(heading(title, 0))
+            box.addWidget(label)
+            box.addStretch(1)
+            parties.addLayout(box, 1)
+        content.addWidget(separator())
+        content.addLayout(parties)
+        content.addWidget(separator())
+        content.addWidget(heading("Items", 1))
+        self.items = LinesTable(ITEM_HEADERS, numeric=(1, 2, 3, 4), object_name="invoiceItems",
+                                lines_per_row=2)
+        content.addWidget(self.items)
+        self.totals_row = QHBoxLayout()
+        self.totals_row.addStretch(1)
+        content.addLayout(self.totals_row)
+        self._totals: QWidget | None = None
+        layout.addWidget(self.content)
+        layout.addStretch(1)
+        self._show_empty()
+
+    def show_invoice(self, invoice_id: str | None) -> None:
+        self.invoice_id = invoice_id
+        self.reload()
+
+    def reload(self) -> None:
+        store = self._source.store
+        detail = store.invoice_detail(self.invoice_id) if store and self.invoice_id else None
+        self.detail = detail
+        if detail is None:
+            self._show_empty()
+        else:
+            self._show(detail)
+
+    def _show_empty(self) -> None:
+        for widget in (self.title, self.subtitle, self.content):
+            widget.hide()
+        self.empty.show()
+
+    def _show(self, detail: InvoiceDetail) -> None:
+        invoice = detail.invoice
+        currency = invoice.currency or self._source.currency
+        self.empty.hide()
+        self.title.setText(f"{fmt.status(invoice.type) or 'Invoice'} {invoice.number}")
+        facts = [fmt.status(invoice.status), "Paid" if invoice.is_paid else "Not paid",
+                 f"Order {invoice.order_number}" if invoice.order_number else "",
+                 fmt.day(invoice.created_at)]
+        if detail.is_tax_shifted:
+            facts.append("VAT reverse-charged")
+        self.subtitle.setText(" · ".join(f for f in facts if f))
+        self.issuer.setText(address_text(detail.issuer))
+        self.receiver.setText(address_text(detail.receiver))
+        rows, tips = [], []
+        for item in detail.items:
+            title = item.title
+            kind = fmt.status(item.type).lower() if item.type and item.type != "PRODUCT" else ""
+            if kind and kind not in title.lower():
+                title += f" ({kind})"
+            second = f"SKU {item.sku}" if item.sku else ""
+            rows.append((f"{title}\n{second}" if second else title, fmt.count(item.quantity),
+                         fmt.money(item.unit_price, item.currency or currency),
+                         f"{item.tax_rate.normalize():f}%" if item.tax_rate is not None else "",
+                         fmt.money(item.total_price, item.currency or currency)))
+            tips.append(f"{title}\n{second}".strip())
+        self.items.set_rows(rows, tooltips=tips)
+        if self._totals is not None:
+            self._totals.setParent(None)
+            self._totals.deleteLater()
+        self._totals = key_values([
+            ("Subtotal", fmt.money(invoice.subtotal, currency)),
+            ("VAT", fmt.money(invoice.tax, currency)),
+            ("Total", fmt.money(invoice.total, currency)),
+        ], right_align=True, bold_last=True)
+        self.totals_row.addWidget(self._totals)
+        for widget in (self.title, self.subtitle, self.content):
+            widget.show()
+
+
+class InvoicesTab(QWidget):
+    def __init__(self, source: DataSource, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("invoicesTab")
+        self.model = InvoicesModel(source)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 0)
+        bar = QHBoxLayout()
+        self.search = QLineEdit(self)
+        self.search.setObjectName("invoiceSearch")
+        self.search.setPlaceholderText("Search invoices: number, order number or receiver")
+        self.search.setClearButtonEnabled(True)
+        self.type_filter = QComboBox(self)
+        self.type_filter.addItem("All types", None)
+        for kind in TYPES:
+            self.type_filter.addItem(fmt.status(kind), kind)
+        self.count_label = QLabel(self)
+        bar.addWidget(self.search, 3)
+        bar.addWidget(self.type_filter, 1)
+        bar.addWidget(self.count_label)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.table = DataTable(self.model, "invoicesTable", self.splitter)  # type: ignore[arg-type]
+        self.table.empty_text = "No invoices yet. They appear here after the first sync."
+        self.detail = InvoiceDetailPane(source, self.splitter)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([900, 500])
+        layout.addWidget(self.splitter, 1)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(250)
+        self._debounce.timeout.connect(self._apply_filters)
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+        self.type_filter.currentIndexChanged.connect(lambda _i: self._apply_filters())
+        self.table.current_id_changed.connect(self.detail.show_invoice)
+        self.model.modelReset.connect(self._update_count)
+        self._reloader = Reloader(self, self.reload)
+        source.changes.changed.connect(self._on_changes)
+        source.store_changed.connect(lambda: self._reloader.request(now=True))
+        self._reloader.request(now=True)  # built lazily: load when first shown
+        self._update_count()
+
+    def reload(self) -> None:
+        self.model.reload()
+        self.detail.reload()
+
+    def _apply_filters(self) -> None:
+        self.model.search = self.search.text().strip()
+        data = self.type_filter.currentData()
+        self.model.type = data if isinstance(data, str) else None
+        self.reload()
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.touches(INVOICES):
+            self._reloader.request(interval_ms=SYNC_INTERVAL_MS if changes.source == "sync" else None)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._reloader.widget_shown()
+
+    def _update_count(self) -> None:
+        count = self.model.rowCount()
+        self.count_label.setText("1 invoice" if count == 1 else f"{fmt.count(count)} invoices")
+
+    def save_layout(self, settings: UiSettings) -> None:
+        settings.save_header("invoices", self.table.horizontalHeader())
+        settings.save_splitter("invoices", self.splitter)
+
+    def restore_layout(self, settings: UiSettings) -> None:
+        settings.restore_header("invoices", self.table.horizontalHeader())
+        settings.restore_splitter("invoices", self.splitter)

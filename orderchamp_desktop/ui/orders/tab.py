@@ -1,0 +1,177 @@
+"""The Orders tab: search on the full-text index, filters, the order table and its detail pane.
+
+Extension points: ``toolbar`` (a QToolBar right of the filters, for actions on the selected
+orders, e.g. a pick list) and ``detail`` (see OrderDetailPane). ``selected_ids()`` returns the
+selected orders, ``current_id()`` the one shown in the detail pane.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from orderchamp_desktop.ui import format as fmt
+from orderchamp_desktop.ui.changes import ORDERS, Changes
+from orderchamp_desktop.ui.datasource import DataSource
+from orderchamp_desktop.ui.orders.detail import OrderDetailPane
+from orderchamp_desktop.ui.orders.model import KNOWN_STATUSES, VIEWS, OrdersModel
+from orderchamp_desktop.ui.settings import UiSettings
+from orderchamp_desktop.ui.widgets.reloader import SYNC_INTERVAL_MS, Reloader
+from orderchamp_desktop.ui.widgets.table import DataTable
+
+SEARCH_DEBOUNCE_MS = 250
+
+
+class OrdersTab(QWidget):
+    settings_key = "orders"
+
+    def __init__(self, source: DataSource, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ordersTab")
+        self._source = source
+        self.model = OrdersModel(source)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 0)
+
+        bar = QHBoxLayout()
+        self.search = QLineEdit(self)
+        self.search.setObjectName("orderSearch")
+        self.search.setPlaceholderText("Search orders: number, reference, retailer, city, SKU or product")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(260)
+        self.filter = QComboBox(self)
+        self.filter.setObjectName("orderFilter")
+        for label, view in VIEWS:
+            self.filter.addItem(label, (view, None))
+        self.filter.insertSeparator(self.filter.count())
+        for status in KNOWN_STATUSES:
+            self.filter.addItem(f"Status: {fmt.status(status)}", ("all", status))
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("orderCount")
+        self.toolbar = QToolBar("Order actions", self)
+        self.toolbar.setObjectName("ordersToolbar")
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        bar.addWidget(self.search, 3)
+        bar.addWidget(self.filter, 1)
+        bar.addWidget(self.count_label)
+        bar.addStretch(0)
+        bar.addWidget(self.toolbar)
+        layout.addLayout(bar)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("ordersSplitter")
+        self.table = DataTable(self.model, "ordersTable", self.splitter)  # type: ignore[arg-type]
+        self.detail = OrderDetailPane(source, self.splitter)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([900, 500])
+        layout.addWidget(self.splitter, 1)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.apply_search)
+        self.search.textChanged.connect(lambda _text: self._debounce.start())
+        self.search.returnPressed.connect(self.apply_search)
+        self.filter.currentIndexChanged.connect(self._filter_changed)
+        self.table.current_id_changed.connect(self.detail.show_order)
+        self.model.modelReset.connect(self._update_count)
+        self._reloader = Reloader(self, self.reload)
+        source.changes.changed.connect(self._on_changes)
+        source.store_changed.connect(self.reload)
+        self._update_count()
+
+    # ---------------------------------------------------------------- public
+    def reload(self) -> None:
+        self.model.reload()
+        self._update_empty_text()
+
+    def current_id(self) -> str | None:
+        return self.table.current_id()
+
+    def selected_ids(self) -> list[str]:
+        return self.table.selected_ids()
+
+    def apply_search(self) -> None:
+        self._debounce.stop()
+        text = self.search.text().strip()
+        if text == self.model.search:
+            return
+        self.model.search = text
+        self.reload()
+
+    def set_filter(self, view: str, status: str | None = None) -> None:
+        for index in range(self.filter.count()):
+            if self.filter.itemData(index) == (view, status):
+                self.filter.setCurrentIndex(index)
+                return
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def save_layout(self, settings: UiSettings) -> None:
+        settings.save_header("orders", self.table.horizontalHeader())
+        settings.save_splitter("orders", self.splitter)
+        data = self.filter.currentData()
+        if isinstance(data, tuple):
+            settings.set_str("orders/filter", f"{data[0]}:{data[1] or ''}")
+
+    def restore_layout(self, settings: UiSettings) -> None:
+        settings.restore_header("orders", self.table.horizontalHeader())
+        settings.restore_splitter("orders", self.splitter)
+        view, _, status = settings.get_str("orders/filter", "all:").partition(":")
+        self.filter.blockSignals(True)
+        self.set_filter(view, status or None)
+        self.filter.blockSignals(False)
+        self._apply_filter_data()
+        header = self.table.horizontalHeader()
+        column = header.sortIndicatorSection()
+        if 0 <= column < len(self.model.columns) and self.model.columns[column].sort_key:
+            self.model.sort_column = column
+            self.model.descending = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+
+    # ---------------------------------------------------------------- internals
+    def _apply_filter_data(self) -> None:
+        data = self.filter.currentData()
+        if isinstance(data, tuple):
+            self.model.view, self.model.status = data
+
+    def _filter_changed(self, _index: int) -> None:
+        self._apply_filter_data()
+        self.reload()
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.touches(ORDERS):
+            self._reloader.request(now=bool(changes.ids) and changes.source != "sync",
+                                   interval_ms=SYNC_INTERVAL_MS if changes.source == "sync" else None)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._reloader.widget_shown()
+
+    def _update_count(self) -> None:
+        count = self.model.rowCount()
+        self.count_label.setText("1 order" if count == 1 else f"{fmt.count(count)} orders")
+
+    def _update_empty_text(self) -> None:
+        if self._source.store is None:
+            self.table.empty_text = "No account is open."
+        elif self.model.search:
+            self.table.empty_text = f"No orders match “{self.model.search}”."
+        elif self.model.view != "all" or self.model.status:
+            self.table.empty_text = "No orders in this view."
+        else:
+            self.table.empty_text = "No orders yet. They appear here after the first sync."

@@ -1,0 +1,89 @@
+"""A non-modal message strip above the tabs: errors, the offline notice, hints.
+
+Never a popup: the user keeps working while it is shown, and it never blocks a coroutine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import Enum
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolButton, QWidget
+
+
+class BannerKind(Enum):
+    ERROR = ("#fdecea", "#8a1c12", "#e7a39c")
+    WARNING = ("#fff4e0", "#6b4500", "#eac27a")
+    INFO = ("#e8f1fb", "#163d66", "#a9c6e8")
+
+
+class Banner(QFrame):
+    """One line (wrapping if needed) of text, optional action buttons, and a close button."""
+
+    dismissed = Signal()
+
+    def __init__(self, kind: BannerKind, object_name: str, parent: QWidget | None = None,
+                 *, closable: bool = True) -> None:
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        background, text, border = kind.value
+        self.setStyleSheet(
+            f"QFrame#{object_name} {{ background: {background}; border: 1px solid {border};"
+            f" border-radius: 4px; }}"
+            f" QFrame#{object_name} QLabel {{ color: {text}; background: transparent; border: none; }}")
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 6, 6)
+        layout.setSpacing(8)
+        self._label = QLabel(self)
+        self._label.setWordWrap(True)
+        self._label.setTextFormat(Qt.TextFormat.PlainText)
+        self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        layout.addWidget(self._label, 1)
+        self._buttons = QHBoxLayout()
+        self._buttons.setSpacing(6)
+        layout.addLayout(self._buttons)
+        self._close = QToolButton(self)
+        self._close.setText("✕")
+        self._close.setToolTip("Dismiss")
+        self._close.setAutoRaise(True)
+        self._close.clicked.connect(self.dismiss)
+        self._close.setVisible(closable)
+        layout.addWidget(self._close, 0, Qt.AlignmentFlag.AlignTop)
+        self.hide()
+
+    def text(self) -> str:
+        return self._label.text()
+
+    def show_message(self, text: str, actions: tuple[tuple[str, Callable[[], None]], ...] = ()) -> None:
+        """Show ``text`` with buttons for ``actions`` (label, callback); replaces what was shown."""
+        self._label.setText(text)
+        self._clear_buttons()
+        for label, callback in actions:
+            button = QPushButton(label, self)
+            button.clicked.connect(callback)
+            self._buttons.addWidget(button)
+        self.show()
+
+    def dismiss(self) -> None:
+        if self.isVisible():
+            self.hide()
+            self.dismissed.emit()
+
+    def button(self, label: str) -> QPushButton | None:
+        """The action button with this label (tests and keyboard users)."""
+        for index in range(self._buttons.count()):
+            item = self._buttons.itemAt(index)
+            widget = item.widget() if item is not None else None
+            if isinstance(widget, QPushButton) and widget.text() == label:
+                return widget
+        return None
+
+    def _clear_buttons(self) -> None:
+        while self._buttons.count():
+            item = self._buttons.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
