@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
 import sys
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import IO
 
-from orderchamp_desktop.core.errors import AuthError, KnownError, Progress, StorageError
+from orderchamp_desktop.core.errors import AuthError, DiskFullError, KnownError, Progress, StorageError
 from orderchamp_desktop.core.logs import setup_logging
 from orderchamp_desktop.core.paths import AppPaths, resolve_api_url
 from orderchamp_desktop.core.profile import Profile, account_key_for, load_profile, save_profile
@@ -111,8 +112,11 @@ def _export(args: argparse.Namespace, paths: AppPaths) -> int:
     try:
         target: AbstractContextManager[IO[str]] = (
             _open_output(Path(args.output)) if args.output else nullcontext(sys.stdout))
-        with target as stream:
-            count = export(store, args.kind, args.format, stream)
+        try:
+            with target as stream:
+                count = export(store, args.kind, args.format, stream)
+        except OSError as exc:  # closing flushes the last block: a full disk can show up here
+            raise _storage_error(exc, args.output) from exc
     finally:
         store.close()
     if args.output:
@@ -124,8 +128,14 @@ def _open_output(path: Path) -> IO[str]:
     try:
         return path.open("w", encoding="utf-8", newline="")
     except OSError as exc:
-        raise StorageError(f"Cannot write {path}: {exc.strerror or exc}. Choose another file "
-                           "or folder.") from exc
+        raise _storage_error(exc, str(path)) from exc
+
+
+def _storage_error(exc: OSError, where: str | None) -> StorageError:
+    if exc.errno == errno.ENOSPC:
+        return DiskFullError(detail=str(exc))
+    return StorageError(f"Cannot write {where or 'the output'}: {exc.strerror or exc}. "
+                        "Choose another file or folder.")
 
 
 def _cache_to_read(paths: AppPaths) -> Path:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -136,15 +135,11 @@ async def test_a_tight_bucket_is_paced_without_a_single_throttled_answer() -> No
     config = SandboxConfig(seed=3, products=20, orders=150, bucket_size=200, restore_rate=400.0)
     with SandboxServer(config) as server:
         async with client_for(server) as client:
-            started = time.monotonic()
             nodes, total = await all_orders(client)
-            elapsed = time.monotonic() - started
         assert_complete(server, nodes, total)
         assert server.stats.throttled == 0 and client.stats.throttled == 0
         assert client.stats.paced_seconds > 0  # it really had to wait for the bucket
-        bound = client.stats.total_actual_cost / config.restore_rate
-        print(f"elapsed {elapsed:.2f}s bound {bound:.2f}s pages {client.stats.requests}")
-        assert elapsed < bound * 1.5 + 0.5, (elapsed, bound)
+        # How close the wall time gets to the throttle bound is measured by bench/bench_core.py.
 
 
 @pytest.mark.asyncio

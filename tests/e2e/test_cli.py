@@ -16,7 +16,8 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 
-def _cli(*args: str, token: str | None, data_dir: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def _cli(*args: str, token: str | None, data_dir: Path,
+         timeout: float = 120) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERCHAMP")}
     if token is not None:
         env["ORDERCHAMP_TOKEN"] = token
@@ -100,3 +101,15 @@ def test_no_token_at_all_explains_what_to_do(tmp_path: Path) -> None:
     result = _cli("--api-url", _closed_port_url(), "sync", token=None, data_dir=tmp_path)
     assert result.returncode in (3, 12)  # no token set up / no keychain on this machine
     assert "ORDERCHAMP_TOKEN" in result.stderr
+
+
+def test_export_to_a_full_disk_says_so(small_sandbox: Any, tmp_path: Path) -> None:
+    """/dev/full accepts the open and refuses every write with ENOSPC, like a full disk."""
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this platform")
+    synced = _cli("--api-url", small_sandbox.url, "sync", token=small_sandbox.token, data_dir=tmp_path)
+    assert synced.returncode == 0, synced.stderr
+    result = _cli("export", "orders", "-o", "/dev/full", token=None, data_dir=tmp_path)
+    assert result.returncode == 9
+    assert "disk is full" in result.stderr
+    assert "Traceback" not in result.stderr
