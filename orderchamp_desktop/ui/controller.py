@@ -384,13 +384,15 @@ class AppController(QObject):
 
     # ---------------------------------------------------------------- sync
     async def sync_now(self, full: bool | None = None) -> bool:
-        """F5: sync now, unless a sync already runs (then wait for that one)."""
+        """F5: sync now. A sync already under way may have started before the change the user
+        wants to see, so wait for it to finish and then run one more (joined by later presses)."""
         if self.session is None or self.session.client is None:
             return False
         running = self.tasks.get("sync")
         if running is not None:
-            self.window.status.showMessage("A sync is already running.", 4000)
-            return bool(await asyncio.shield(running))
+            self.window.status.showMessage("A sync is already running; another one follows.", 4000)
+            with contextlib.suppress(Exception):
+                await asyncio.shield(running)
         return bool(await self.tasks.start_once("sync", self._sync_once(full)))
 
     async def _auto_sync(self) -> None:

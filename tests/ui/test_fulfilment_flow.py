@@ -56,22 +56,15 @@ class App:
         self.driver.wait(condition, timeout)
 
     def sync(self, order_id: str | None = None, until: Callable[[Any], bool] | None = None) -> None:
-        """Sync after the sandbox changed, until ``order_id`` is in the cache and ``until(store)``.
-
-        sync_now joins a sync already running (which may have started before the change), and
-        an order created in the same second as the last sync was seen missed now and then
-        (reported to the sync owner): these tests are about fulfilment, so they wait it out.
-        """
+        """Sync after the sandbox changed: one Sync Now must bring ``order_id`` and ``until(store)``,
+        even when an automatic sync that started before the change is still running."""
         controller = self.driver.controller
         assert controller is not None
-        for _attempt in range(3):
-            self.wait(lambda: not controller.tasks.is_running("sync"), 30)
-            assert self.driver.run(controller.sync_now(), timeout=30)
-            store = self.window.source.store
-            if store is not None and (order_id is None or store.order_detail(order_id) is not None) \
-                    and (until is None or until(store)):
-                return
-        raise AssertionError(f"order {order_id} never reached the cache")
+        assert self.driver.run(controller.sync_now(), timeout=30)
+        store = self.window.source.store
+        assert store is not None
+        assert order_id is None or store.order_detail(order_id) is not None, f"sync missed {order_id}"
+        assert until is None or until(store), "sync did not bring the change"
 
     def open_order(self, order_id: str) -> None:
         store = self.window.source.store
