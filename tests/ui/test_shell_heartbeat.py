@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QTimer, Qt
+from PySide6.QtCore import Qt, QTimer
 
 from orderchamp_desktop.core.secrets import MemoryBackend, Secrets
 from orderchamp_desktop.ui.services import AppOptions
