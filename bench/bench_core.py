@@ -23,12 +23,11 @@ import json
 import random
 import statistics
 import sys
-import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.common import Outcome, run_parts
 from orderchamp_desktop.core.api import ApiClient
 from orderchamp_desktop.core.cache import Store
 from orderchamp_desktop.core.sync import Syncer
@@ -38,18 +37,6 @@ from orderchamp_desktop.sandbox import SandboxConfig, SandboxServer
 RESTORE_RATE = 1250.0
 SEARCH_ORDERS = 100_000
 CHILD_TABLES = ("order_products", "shipments", "shipment_items")
-
-
-@dataclass
-class Outcome:
-    label: str
-    value: float
-    target: str
-    ok: bool
-
-    def line(self) -> str:
-        mark = "ok  " if self.ok else "MISS"
-        return f"   [{mark}] {self.label:<58} {self.value:>10.3f}   (target {self.target})"
 
 
 # ---------------------------------------------------------------------- 1. sync vs throttle bound
@@ -276,19 +263,9 @@ def bench_search(work: Path) -> list[Outcome]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run all parts, or those named on the command line (sync, processing, search)."""
-    chosen = set(argv if argv is not None else sys.argv[1:]) or {"sync", "processing", "search"}
-    outcomes: list[Outcome] = []
-    with tempfile.TemporaryDirectory(prefix="bench-core-") as folder:
-        work = Path(folder)
-        if "sync" in chosen:
-            outcomes += bench_sync(work)
-        if "processing" in chosen:
-            outcomes += bench_processing(work)
-        if "search" in chosen:
-            outcomes += bench_search(work)
-    for outcome in outcomes:
-        print(outcome.line())
-    return 0 if all(o.ok for o in outcomes) else 1
+    chosen = set(argv if argv is not None else sys.argv[1:])
+    parts = {"sync": bench_sync, "processing": bench_processing, "search": bench_search}
+    return run_parts(parts, chosen, "bench-core-")
 
 
 if __name__ == "__main__":

@@ -28,9 +28,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from bench.common import Outcome, Part, run_parts
 
 START_ORDERS = 10_000
 MEMORY_ORDERS = 100_000
@@ -38,18 +39,6 @@ LAUNCHES = 5
 STALL_RUNS = 2
 DEMO_ORDERS = 2_000  # the built-in demo brand's size
 PAINTED = "painted"
-
-
-@dataclass
-class Outcome:
-    label: str
-    value: float
-    target: str
-    ok: bool
-
-    def line(self) -> str:
-        mark = "ok  " if self.ok else "MISS"
-        return f"   [{mark}] {self.label:<58} {self.value:>10.3f}   (target {self.target})"
 
 
 def _env() -> dict[str, str]:
@@ -318,19 +307,9 @@ def main(argv: list[str] | None = None) -> int:
                     "child-memory": child_memory, "child-stall": child_stall}
         children[args[0]](*args[1:])  # type: ignore[operator]
         return 0
-    chosen = set(args) or {"start", "stall", "memory"}
-    outcomes: list[Outcome] = []
-    with tempfile.TemporaryDirectory(prefix="bench-ui-") as folder:
-        work = Path(folder)
-        if "start" in chosen:
-            outcomes += bench_cold_start(work)
-        if "stall" in chosen:
-            outcomes += bench_stall()
-        if "memory" in chosen:
-            outcomes += bench_memory(work)
-    for outcome in outcomes:
-        print(outcome.line())
-    return 0 if all(o.ok for o in outcomes) else 1
+    parts: dict[str, Part] = {"start": bench_cold_start, "stall": lambda _work: bench_stall(),
+                              "memory": bench_memory}
+    return run_parts(parts, set(args), "bench-ui-")
 
 
 if __name__ == "__main__":

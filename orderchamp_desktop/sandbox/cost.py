@@ -14,7 +14,7 @@ costs 2 + 50 * (1 + 2 + 30) = 1652 (admitted).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,13 +98,7 @@ class CostModel:
 
     def _requested(self, selection_sets: list[SelectionSetNode | None], parent: GraphQLObjectType) -> int:
         total = 0
-        for nodes in collect_fields(selection_sets, self.fragments).values():
-            name = nodes[0].name.value
-            if name.startswith("__") or name not in parent.fields:
-                continue
-            field_type = get_named_type(parent.fields[name].type)
-            if not isinstance(field_type, GraphQLObjectType):
-                continue
+        for _key, nodes, field_type in self._costed_fields(selection_sets, parent):
             if _is_connection(field_type):
                 args = self._arguments(parent, nodes[0])
                 size = self._page_size(args, nodes[0])
@@ -112,6 +106,20 @@ class CostModel:
             else:
                 total += 1 + self._requested(_sub_selections(nodes), field_type)
         return total
+
+    def _costed_fields(self, selection_sets: list[SelectionSetNode | None], parent: GraphQLObjectType
+                       ) -> Iterator[tuple[str, list[FieldNode], GraphQLObjectType]]:
+        """The selected fields that cost points (objects and connections), by response key.
+
+        Scalars and introspection are free; the requested and the actual cost count alike.
+        """
+        for key, nodes in collect_fields(selection_sets, self.fragments).items():
+            name = nodes[0].name.value
+            if name.startswith("__") or name not in parent.fields:
+                continue
+            field_type = get_named_type(parent.fields[name].type)
+            if isinstance(field_type, GraphQLObjectType):
+                yield key, nodes, field_type
 
     def _arguments(self, parent: GraphQLObjectType, node: FieldNode) -> dict[str, Any]:
         return get_argument_values(parent.fields[node.name.value], node, self.variables)
@@ -155,13 +163,7 @@ class CostModel:
         if not isinstance(data, dict):
             return 0
         total = 0
-        for key, nodes in collect_fields(selection_sets, self.fragments).items():
-            name = nodes[0].name.value
-            if name.startswith("__") or name not in parent.fields:
-                continue
-            field_type = get_named_type(parent.fields[name].type)
-            if not isinstance(field_type, GraphQLObjectType):
-                continue
+        for key, nodes, field_type in self._costed_fields(selection_sets, parent):
             if key not in data:  # skipped by @skip/@include
                 continue
             value = data[key]

@@ -85,8 +85,29 @@ class Image:
     original_url: str
 
 
+class OptionFields:
+    """``option1`` to ``option3`` as the API shows them, each from the class's ``_option(index)``."""
+
+    __slots__ = ()
+
+    def _option(self, index: int) -> str | None:
+        raise NotImplementedError
+
+    @property
+    def option1(self) -> str | None:
+        return self._option(0)
+
+    @property
+    def option2(self) -> str | None:
+        return self._option(1)
+
+    @property
+    def option3(self) -> str | None:
+        return self._option(2)
+
+
 @dataclass(slots=True, eq=False)
-class Product:
+class Product(OptionFields):
     id: str
     num: int
     title: str
@@ -110,18 +131,6 @@ class Product:
         return self.option_names[index] if index < len(self.option_names) else None
 
     @property
-    def option1(self) -> str | None:
-        return self._option(0)
-
-    @property
-    def option2(self) -> str | None:
-        return self._option(1)
-
-    @property
-    def option3(self) -> str | None:
-        return self._option(2)
-
-    @property
     def featured_image(self) -> Image | None:
         return min(self.images, key=lambda image: image.position) if self.images else None
 
@@ -137,7 +146,7 @@ class InventoryLevel:
 
 
 @dataclass(slots=True, eq=False)
-class ProductVariant:
+class ProductVariant(OptionFields):
     """A sellable variant. ``options`` maps the product's option names ("Size", "Color"...) to values."""
 
     id: str
@@ -171,18 +180,6 @@ class ProductVariant:
     def _option(self, index: int) -> str | None:
         names = self.product.option_names
         return self.options.get(names[index]) if index < len(names) else None
-
-    @property
-    def option1(self) -> str | None:
-        return self._option(0)
-
-    @property
-    def option2(self) -> str | None:
-        return self._option(1)
-
-    @property
-    def option3(self) -> str | None:
-        return self._option(2)
 
     @property
     def title(self) -> str:

@@ -83,6 +83,11 @@ def count(number: int | None) -> str:
     return "" if number is None else f"{number:,}"
 
 
+def counted(number: int, one: str, many: str) -> str:
+    """``1 order``, ``1,234 orders``: the row counts next to each tab's search box."""
+    return f"1 {one}" if number == 1 else f"{count(number)} {many}"
+
+
 def address_lines(*parts: str | None) -> str:
     """Non-empty parts, one per line."""
     return "\n".join(p.strip() for p in parts if p and p.strip())

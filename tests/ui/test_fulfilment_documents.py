@@ -22,21 +22,13 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 
 from orderchamp_desktop.core.actions.shipping import ShippingService, Tracking
 from orderchamp_desktop.core.errors import StorageError
-from orderchamp_desktop.core.secrets import MemoryBackend, Secrets
 from orderchamp_desktop.sandbox import SandboxConfig, SandboxServer
 from orderchamp_desktop.ui.documents.render import LocaleFormatter, write_pdf
-from orderchamp_desktop.ui.fulfilment.controller import FulfilmentController, install_fulfilment
-from orderchamp_desktop.ui.services import AppOptions
-from orderchamp_desktop.ui.testing import ShellDriver, attach_loop, detach_loop
+from orderchamp_desktop.ui.fulfilment.controller import FulfilmentController
+from orderchamp_desktop.ui.testing import ShellDriver
+from tests.ui.signed_in import signed_in
 
 SHOTS = Path("/tmp/shots")
-
-
-@pytest.fixture
-def qloop(qapp: Any) -> Iterator[Any]:
-    loop = attach_loop()
-    yield loop
-    detach_loop(loop)
 
 
 @pytest.fixture(scope="module")
@@ -48,22 +40,10 @@ def sandbox() -> Iterator[SandboxServer]:
 @pytest.fixture
 def shell(qtbot: Any, qloop: Any, data_dir: Path, sandbox: SandboxServer
           ) -> Iterator[tuple[ShellDriver, FulfilmentController]]:
-    options = AppOptions(api_url=sandbox.url, auto_sync_interval=3600)
-    driver = ShellDriver(qtbot, data_dir, secrets=Secrets(MemoryBackend(), environ={}), options=options)
-    driver.start()
-    controller = driver.controller
-    assert controller is not None
-    fulfilment = getattr(controller, "fulfilment", None) or install_fulfilment(controller)
-    try:
-        driver.run(controller.connect_with_token(sandbox.token), timeout=30)
+    with signed_in(qtbot, data_dir, sandbox) as (driver, fulfilment):
         source = driver.window.source
         driver.wait(lambda: source.store is not None and source.store.last_synced_at() is not None, 60)
         yield driver, fulfilment
-    finally:
-        for dialog in list(fulfilment.dialogs):
-            dialog.close()
-        driver.close()
-    assert driver.unexpected_errors() == []
 
 
 def _text(path: Path) -> str:

@@ -17,21 +17,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 
-from orderchamp_desktop.core.secrets import MemoryBackend, Secrets
 from orderchamp_desktop.sandbox import SandboxConfig, SandboxServer
-from orderchamp_desktop.ui.fulfilment.controller import FulfilmentController, install_fulfilment
+from orderchamp_desktop.ui.fulfilment.controller import FulfilmentController
 from orderchamp_desktop.ui.fulfilment.shipment_dialog import ShipmentDialog
-from orderchamp_desktop.ui.services import AppOptions
-from orderchamp_desktop.ui.testing import ShellDriver, attach_loop, detach_loop
+from orderchamp_desktop.ui.testing import ShellDriver
+from tests.ui.signed_in import signed_in
 
 SHOTS = Path("/tmp/shots")
-
-
-@pytest.fixture
-def qloop(qapp: Any) -> Iterator[Any]:
-    loop = attach_loop()
-    yield loop
-    detach_loop(loop)
 
 
 @pytest.fixture(scope="module")
@@ -108,25 +100,11 @@ class App:
 
 @pytest.fixture
 def app(qtbot: Any, qloop: Any, data_dir: Path, sandbox: SandboxServer) -> Iterator[App]:
-    options = AppOptions(api_url=sandbox.url, auto_sync_interval=3600)
-    driver = ShellDriver(qtbot, data_dir, secrets=Secrets(MemoryBackend(), environ={}), options=options)
-    driver.start()
-    controller = driver.controller
-    assert controller is not None
-    fulfilment = getattr(controller, "fulfilment", None) or install_fulfilment(controller)
-    try:
-        driver.run(controller.connect_with_token(sandbox.token), timeout=30)
+    with signed_in(qtbot, data_dir, sandbox) as (driver, fulfilment):
         driver.wait(lambda: driver.window.is_showing_main())
         store = driver.window.source
         driver.wait(lambda: store.store is not None and store.store.last_synced_at() is not None, 60)
         yield App(driver, fulfilment, sandbox)
-    finally:
-        busy = [d for d in fulfilment.dialogs if isinstance(d, ShipmentDialog)]
-        driver.wait(lambda: not any(d.busy for d in busy))
-        for dialog in list(fulfilment.dialogs):
-            dialog.close()
-        driver.close()
-    assert driver.unexpected_errors() == []
 
 
 def _new_order(app: App, lines: int = 2, status: str = "AWAITING_FULFILMENT") -> Any:
@@ -396,14 +374,9 @@ def test_without_order_confirm_the_window_points_to_the_back_office(
                            features={"order_confirm": False, "orders_updated_sort": True})
     with SandboxServer(config) as sandbox:
         order_id = sandbox.state.add_random_order("AWAITING_CONFIRMATION", lines=1)
-        options = AppOptions(api_url=sandbox.url, auto_sync_interval=3600)
-        driver = ShellDriver(qtbot, data_dir, secrets=Secrets(MemoryBackend(), environ={}), options=options)
-        driver.start()
-        controller = driver.controller
-        assert controller is not None
-        fc = getattr(controller, "fulfilment", None) or install_fulfilment(controller)
-        try:
-            driver.run(controller.connect_with_token(sandbox.token), timeout=30)
+        with signed_in(qtbot, data_dir, sandbox) as (driver, fc):
+            controller = driver.controller
+            assert controller is not None
             source = driver.window.source
             driver.wait(lambda: source.store is not None and source.store.order_detail(order_id) is not None
                         and controller.session is not None and controller.session.schema_loaded, 60)
@@ -413,6 +386,3 @@ def test_without_order_confirm_the_window_points_to_the_back_office(
             assert fc.action_note.isVisible()
             assert fc.action_note.text().startswith("Confirming orders happens in the Orderchamp back office")
             assert sandbox.stats.received_by_field["orderConfirm"] == 0
-        finally:
-            driver.close()
-        assert driver.unexpected_errors() == []

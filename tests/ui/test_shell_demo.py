@@ -12,16 +12,9 @@ from PySide6.QtCore import Qt
 
 from orderchamp_desktop.sandbox import SandboxConfig
 from orderchamp_desktop.ui.services import AppOptions
-from orderchamp_desktop.ui.testing import ShellDriver, attach_loop, detach_loop
+from orderchamp_desktop.ui.testing import ShellDriver
 
 SMALL = {"products": 20, "orders": 120, "restore_rate": 5000.0}
-
-
-@pytest.fixture
-def qloop(qapp: Any) -> Iterator[Any]:
-    loop = attach_loop()
-    yield loop
-    detach_loop(loop)
 
 
 @pytest.fixture

@@ -22,16 +22,9 @@ from PySide6.QtCore import Qt, QTimer
 
 from orderchamp_desktop.core.secrets import MemoryBackend, Secrets
 from orderchamp_desktop.ui.services import AppOptions
-from orderchamp_desktop.ui.testing import ShellDriver, attach_loop, detach_loop
+from orderchamp_desktop.ui.testing import ShellDriver
 
 GROSS_STALL_S = 0.25
-
-
-@pytest.fixture
-def qloop(qapp: Any) -> Iterator[Any]:
-    loop = attach_loop()
-    yield loop
-    detach_loop(loop)
 
 
 @pytest.fixture

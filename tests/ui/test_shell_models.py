@@ -18,14 +18,6 @@ from orderchamp_desktop.ui.changes import ORDERS, ChangeBus, Changes
 from orderchamp_desktop.ui.datasource import DataSource
 from orderchamp_desktop.ui.orders.model import CREATED, NUMBER, STATUS, TOTAL, OrdersModel
 from orderchamp_desktop.ui.table_model import DISPLAY_ROLE, FOREGROUND_ROLE, ID_ROLE
-from orderchamp_desktop.ui.testing import attach_loop, detach_loop
-
-
-@pytest.fixture
-def qloop(qapp: Any) -> Iterator[Any]:
-    loop = attach_loop()
-    yield loop
-    detach_loop(loop)
 
 
 def _order(i: int, *, status: str = "COMPLETED", total: str = "10.00",

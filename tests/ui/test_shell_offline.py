@@ -14,14 +14,7 @@ from orderchamp_desktop.core.secrets import SERVICE, MemoryBackend, Secrets
 from orderchamp_desktop.sandbox import SandboxConfig, SandboxServer
 from orderchamp_desktop.ui.dialogs.sign_out import SignOutDialog
 from orderchamp_desktop.ui.services import AppOptions
-from orderchamp_desktop.ui.testing import ShellDriver, attach_loop, detach_loop
-
-
-@pytest.fixture
-def qloop(qapp: Any) -> Iterator[Any]:
-    loop = attach_loop()
-    yield loop
-    detach_loop(loop)
+from orderchamp_desktop.ui.testing import ShellDriver
 
 
 @pytest.fixture

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 
 from orderchamp_desktop.core.errors import KeychainUnavailableError
 from orderchamp_desktop.core.profile import load_profile
 from orderchamp_desktop.core.secrets import SERVICE, MemoryBackend, Secrets
 from orderchamp_desktop.ui.services import AppOptions
-from orderchamp_desktop.ui.testing import ShellDriver, attach_loop, detach_loop
-
-
-@pytest.fixture
-def qloop(qapp: Any) -> Iterator[Any]:
-    loop = attach_loop()
-    yield loop
-    detach_loop(loop)
+from orderchamp_desktop.ui.testing import ShellDriver
 
 
 class NoKeychain(MemoryBackend):

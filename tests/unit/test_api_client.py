@@ -7,7 +7,6 @@ is tested is the client's reaction. Behaviour against a real server: tests/e2e/t
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import random
@@ -32,6 +31,7 @@ from orderchamp_desktop.core.errors import (
     ThrottledError,
     UserErrorsError,
 )
+from tests.unit import test_api_support as support
 
 pytestmark = pytest.mark.timeout(20)
 
@@ -49,20 +49,8 @@ PAGES = """query Pages($first: Int!, $after: String) {
 Reply = httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
 
 
-class FakeTime:
-    """Monotonic clock and sleep that only move when the client sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 500.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await asyncio.sleep(0)
+class FakeTime(support.FakeTime):
+    start = 500.0
 
 
 class Script:

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from graphql import build_schema, get_introspection_query, graphql_sync, parse
 
-from orderchamp_desktop.core.api import ApiClient, LiveSchema, OperationLibrary
+from orderchamp_desktop.core.api import ApiClient, LiveSchema, OperationLibrary, load_operation
 from orderchamp_desktop.core.api.schema import cache_file
 from orderchamp_desktop.core.errors import SchemaMismatchError
 
@@ -58,6 +58,20 @@ def test_a_missing_leaf_field_is_pruned_not_fatal() -> None:
     assert prepared.accepted
     assert prepared.pruned == ("Order.reference",)
     assert "reference" not in prepared.text and "number" in prepared.text
+
+
+def test_a_missing_leaf_field_inside_a_shared_fragment_is_pruned() -> None:
+    live = schema(SDL.replace("  phone: String\n", "", 1))
+    assert not live.has_field("Address", "phone")
+    prepared = live.prepare(load_operation("SyncOrders").document)  # phone: AddressFields, spread twice
+    assert prepared.accepted and prepared.pruned == ("Address.phone",)
+    assert "phone" not in prepared.text and "postalCode" in prepared.text
+    assert "fragment AddressFields on Address" in prepared.text and "...AddressFields" in prepared.text
+    assert live.validate(prepared.text) == []
+    # a fragment spread by a fragment: OrderHeaderFields through OrderFields
+    prepared = schema(NO_REFERENCE).prepare(load_operation("SyncOrder").document)
+    assert prepared.accepted and prepared.pruned == ("Order.reference",)
+    assert "reference" not in prepared.text and "...OrderHeaderFields" in prepared.text
 
 
 @pytest.mark.parametrize(

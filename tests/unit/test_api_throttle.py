@@ -8,22 +8,9 @@ import pytest
 
 from orderchamp_desktop.core.api.throttle import CostModel, Pacer, page_budget
 from orderchamp_desktop.core.api.types import ThrottleState
+from tests.unit.test_api_support import FakeTime
 
 pytestmark = pytest.mark.timeout(10)
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await asyncio.sleep(0)
 
 
 def state(remaining: float, at: float, limit: float = 1000, rate: float = 50) -> ThrottleState:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
-from graphql import parse
+from graphql import FragmentDefinitionNode, OperationDefinitionNode, build_schema, parse, validate
 
 from orderchamp_desktop.core.api import (
     OperationFileError,
@@ -17,7 +18,14 @@ from orderchamp_desktop.core.api import (
 )
 from orderchamp_desktop.core.api.cost import estimate_cost
 from orderchamp_desktop.core.api.ids import decode_id, encode_id
-from orderchamp_desktop.core.api.operations import parse_operation
+from orderchamp_desktop.core.api.operations import parse_operation, shared_fragments
+
+SANDBOX_SDL = Path(__file__).parents[2] / "orderchamp_desktop" / "sandbox" / "schema.graphql"
+SHARED = """
+fragment AccountBits on Account { id address { ...AddressBits } }
+fragment AddressBits on Address { city country }
+fragment LocationBits on Location { id name }
+"""
 
 
 @pytest.mark.parametrize(
@@ -123,3 +131,85 @@ def test_static_cost_follows_the_documented_model() -> None:
     assert estimate_cost(document, {"first": 10}) == 1 + 2 + 10 * node
     assert estimate_cost(document, {"first": 1}) == 1 + 2 + node
     assert estimate_cost(parse("{ account { id } }")) == 1
+
+
+# ------------------------------------------------------------------ shared fragments
+
+
+def shared(text: str = SHARED) -> dict[str, FragmentDefinitionNode]:
+    return {d.name.value: d for d in parse(text).definitions if isinstance(d, FragmentDefinitionNode)}
+
+
+def fragment_names(text: str) -> list[str]:
+    return [d.name.value for d in parse(text).definitions if isinstance(d, FragmentDefinitionNode)]
+
+
+def test_used_shared_fragments_are_appended_transitively_and_unused_ones_not() -> None:
+    source = "# feature: Checking\nquery Q { account { ...AccountBits } }\n"
+    operation = parse_operation("Q", source, shared())
+    assert operation.fragments == ("AccountBits", "AddressBits")  # AddressBits through AccountBits
+    assert fragment_names(operation.text) == ["AccountBits", "AddressBits"]  # no LocationBits
+    assert operation.text.startswith(source) and operation.feature == "Checking"
+    first, *rest = operation.document.definitions
+    assert isinstance(first, OperationDefinitionNode) and len(rest) == 2  # parsed from the full text
+    assert validate(build_schema(SANDBOX_SDL.read_text()), operation.document) == []
+
+
+def test_a_document_without_spreads_is_left_as_it_is() -> None:
+    operation = parse_operation("Q", "query Q { account { id } }", shared())
+    assert operation.fragments == () and operation.text == "query Q { account { id } }"
+
+
+def test_a_fragment_defined_in_the_file_is_not_taken_from_the_shared_ones() -> None:
+    text = "query Q { account { ...Own } }\nfragment Own on Account { address { ...AddressBits } }"
+    operation = parse_operation("Q", text, shared())
+    assert operation.fragments == ("AddressBits",)
+    assert fragment_names(operation.text) == ["Own", "AddressBits"]
+
+
+def test_an_unknown_fragment_is_an_app_bug_at_load() -> None:
+    with pytest.raises(OperationFileError, match=r"Q\.graphql uses fragment NoSuchFields"):
+        parse_operation("Q", "query Q { account { ...AccountBits ...NoSuchFields } }", shared())
+    with pytest.raises(OperationFileError, match="NoSuchFields"):
+        OperationLibrary({"Q": "query Q { account { ...NoSuchFields } }"})
+
+
+def test_a_file_may_not_redefine_a_shared_fragment() -> None:
+    with pytest.raises(OperationFileError, match="AddressBits"):
+        parse_operation("Q", "query Q { account { address { ...AddressBits } } }\n"
+                             "fragment AddressBits on Address { city }", shared())
+
+
+def test_packaged_operations_get_exactly_the_shared_fragments_they_use() -> None:
+    packaged = shared_fragments()
+    assert {"AddressFields", "OrderFields", "ShipmentFields", "VariantFields"} <= set(packaged)
+    schema = build_schema(SANDBOX_SDL.read_text())
+    used: set[str] = set()
+    for name in operation_names():
+        operation = load_operation(name)
+        assert validate(schema, operation.document) == [], name  # NoUnusedFragments among them
+        used.update(operation.fragments)
+    assert used == set(packaged), "a shared fragment no operation uses"
+    order = load_operation("SyncOrder")
+    assert order.fragments[0] == "OrderFields"
+    assert {"OrderHeaderFields", "AddressFields", "ShipmentFields", "ShipmentProductFields"} <= set(
+        order.fragments)
+    assert "VariantFields" not in order.fragments
+    assert load_operation("SyncVariantLevels").fragments == ("InventoryLevelFields",)
+    assert load_operation("OrderConfirm").fragments == ()
+
+
+def test_library_extras_may_spread_shared_fragments() -> None:
+    library = OperationLibrary({"Places": "query Places { account { address { ...AddressFields } } }"})
+    assert library.load("Places").fragments == ("AddressFields",)
+    assert "fragment AddressFields on Address" in library.load("Places").text
+
+
+def test_static_cost_follows_shared_fragments_and_inline_fragments() -> None:
+    # order 1 + addresses 2 + lines (2 + lines) + shipments (2 + shipments * (1 + items (2 + 2 * items)))
+    variables = {"lines": 5, "shipments": 3, "shipmentLines": 4}
+    expected = 1 + 2 + (2 + 5) + (2 + 3 * (1 + 2 + 4 * 2))
+    assert estimate_cost(load_operation("OrderForShipping").document, variables) == expected
+    assert estimate_cost(load_operation("SyncOrder").document, variables) == expected
+    inline = parse("query { order(id: 1) { ... on Order { products(first: 3) { nodes { id } } } } }")
+    assert estimate_cost(inline) == 1 + 2 + 3

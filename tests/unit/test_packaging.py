@@ -157,6 +157,15 @@ def test_every_graphql_file_is_bundled_where_importlib_resources_looks() -> None
         assert datas[str(path)] == path.parent.relative_to(ROOT).as_posix()
 
 
+def test_shared_fragment_files_in_a_subfolder_are_bundled_in_that_subfolder() -> None:
+    folder = ROOT / "orderchamp_desktop" / "core" / "api" / "operations" / "fragments"
+    fragments = sorted(folder.glob("*.graphql"))
+    assert fragments, "the shared GraphQL fragments moved: update this test"
+    datas = dict(helpers.package_datas(ROOT))
+    for path in fragments:
+        assert datas.get(str(path)) == "orderchamp_desktop/core/api/operations/fragments"
+
+
 def test_resources_are_bundled_next_to_the_package() -> None:
     datas = dict(helpers.resource_datas(ROOT))
     assert datas[str(ICONS / "orderchamp-desktop.svg")] == "resources/icons/app"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -139,7 +140,7 @@ class StoreBase:
 
     def _prepare(self, conn: sqlite3.Connection) -> None:
         try:
-            conn.execute("PRAGMA journal_mode=WAL").fetchone()
+            _enter_wal(conn)
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA temp_store=MEMORY")
@@ -220,3 +221,22 @@ class StoreBase:
                 self._conn.execute("ROLLBACK")
         except sqlite3.Error as exc:  # the connection is unusable; the file is still intact
             log.error("rollback failed on %s: %s", self.path, exc)
+
+
+def _enter_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL, waiting out another connection that is opening the same new file.
+
+    The journal-mode change needs an exclusive lock and, unlike ordinary statements, can
+    answer "database is locked" at once instead of going through the busy timeout: the
+    window and the sync worker open a brand-new cache together on first start.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL").fetchone()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
+

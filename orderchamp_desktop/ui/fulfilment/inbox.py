@@ -114,6 +114,10 @@ def _todo(item: Urgency, row: OrderRow) -> str:
     return "Ship" if row.unshipped > 0 else "Mark shipped"
 
 
+EMPTY_WHEN_SYNCED = "Nothing needs action: every confirmed order has been shipped."
+EMPTY_BEFORE_FIRST_SYNC = "Your orders are being downloaded from Orderchamp; they appear here as they arrive."
+
+
 class InboxView(QWidget):
     """The inbox table with a one-line summary above it."""
 
@@ -129,8 +133,8 @@ class InboxView(QWidget):
         layout.addWidget(self.summary)
         self.table = DataTable(self.model, "inboxTable", self)  # type: ignore[arg-type]
         self.table.setSortingEnabled(False)
-        self.table.empty_text = "Nothing needs action: every confirmed order has been shipped."
         layout.addWidget(self.table, 1)
+        self._source = source
         self._reloader = Reloader(self, self.reload)
         self._tick = QTimer(self)
         self._tick.setInterval(TICK_MS)
@@ -146,11 +150,20 @@ class InboxView(QWidget):
 
     def reload(self) -> None:
         self.model.reload()
+        self._update_empty_text()
         count, overdue = self.model.rowCount(), self.model.overdue
         text = "1 order needs action" if count == 1 else f"{fmt.count(count)} orders need action"
         if overdue:
             text += f" · {fmt.count(overdue)} past Orderchamp's service level"
         self.summary.setText(text + " · most urgent first")
+
+    def _update_empty_text(self) -> None:
+        """An empty inbox means "all shipped" only once a sync has finished; before that the
+        orders are still on their way and saying "nothing to do" would be wrong."""
+        store = self._source.store
+        synced = store is not None and store.last_synced_at() is not None
+        self.table.empty_text = (EMPTY_WHEN_SYNCED if synced else EMPTY_BEFORE_FIRST_SYNC)
+        self.table.viewport().update()
 
     def _on_changes(self, changes: Changes) -> None:
         if changes.touches(ORDERS):

@@ -5,16 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QBrush, QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtGui import QBrush
+from PySide6.QtWidgets import QHeaderView, QWidget
 
 from orderchamp_desktop.ui import format as fmt
-from orderchamp_desktop.ui.changes import INVENTORY, LOCATIONS, PRODUCTS, Changes
+from orderchamp_desktop.ui.changes import INVENTORY, LOCATIONS, PRODUCTS
 from orderchamp_desktop.ui.datasource import DataSource
 from orderchamp_desktop.ui.settings import UiSettings
 from orderchamp_desktop.ui.table_model import Column, FormattedRow, ListTableModel, brush
-from orderchamp_desktop.ui.widgets.reloader import SYNC_INTERVAL_MS, Reloader
+from orderchamp_desktop.ui.widgets.search_tab import SearchTab
 from orderchamp_desktop.ui.widgets.table import DataTable
 
 if TYPE_CHECKING:
@@ -78,49 +77,27 @@ class InventoryModel(ListTableModel):
                             tuple(colors) if any_color else None)
 
 
-class InventoryTab(QWidget):
+class InventoryTab(SearchTab[InventoryModel]):
+    reload_on = (INVENTORY, PRODUCTS, LOCATIONS)
+    nouns = ("variant", "variants")
+
     def __init__(self, source: DataSource, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("inventoryTab")
-        self.model = InventoryModel(source)
-        self._settings: UiSettings | None = None
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 0)
-        bar = QHBoxLayout()
-        self.search = QLineEdit(self)
-        self.search.setObjectName("inventorySearch")
-        self.search.setPlaceholderText("Search stock: product, variant, SKU or EAN")
-        self.search.setClearButtonEnabled(True)
-        self.count_label = QLabel(self)
-        bar.addWidget(self.search, 3)
-        bar.addWidget(self.count_label)
-        bar.addStretch(1)
-        layout.addLayout(bar)
+        super().__init__(source, InventoryModel(source), parent, object_name="inventoryTab",
+                         search_name="inventorySearch",
+                         placeholder="Search stock: product, variant, SKU or EAN")
+
+    def _build_body(self, source: DataSource) -> QWidget:
         self.table = DataTable(self.model, "inventoryTable", self)  # type: ignore[arg-type]
         self.table.setSortingEnabled(False)
         self.table.horizontalHeader().setSortIndicatorShown(False)
         self.table.empty_text = "No stock levels yet. They appear here after the first sync."
-        layout.addWidget(self.table, 1)
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(250)
-        self._debounce.timeout.connect(self._apply_search)
-        self.search.textChanged.connect(lambda _t: self._debounce.start())
-        self.model.modelReset.connect(self._after_reset)
-        self._reloader = Reloader(self, self.reload)
-        source.changes.changed.connect(self._on_changes)
-        source.store_changed.connect(lambda: self._reloader.request(now=True))
-        self._reloader.request(now=True)  # built lazily: load when first shown
-        self._after_reset()
+        return self.table
 
-    def reload(self) -> None:
-        self.model.reload()
+    def _set_filters(self, search: str) -> None:
+        self.model.search = search
 
-    def _apply_search(self) -> None:
-        self.model.search = self.search.text().strip()
-        self.reload()
-
-    def _after_reset(self) -> None:
+    def _update_count(self) -> None:
+        # Runs after every model reset, which may bring other location columns: size them too.
         header = self.table.horizontalHeader()
         for column, spec in enumerate(self.model.columns):
             if header.sectionResizeMode(column) != QHeaderView.ResizeMode.Interactive:
@@ -130,16 +107,7 @@ class InventoryTab(QWidget):
                 wanted = max(spec.width, header.fontMetrics().horizontalAdvance(spec.title) + 28)
                 if header.sectionSize(column) < wanted:
                     header.resizeSection(column, wanted)
-        count = self.model.rowCount()
-        self.count_label.setText("1 variant" if count == 1 else f"{fmt.count(count)} variants")
-
-    def _on_changes(self, changes: Changes) -> None:
-        if changes.touches(INVENTORY, PRODUCTS, LOCATIONS):
-            self._reloader.request(interval_ms=SYNC_INTERVAL_MS if changes.source == "sync" else None)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        self._reloader.widget_shown()
+        super()._update_count()
 
     def save_layout(self, settings: UiSettings) -> None:
         # Only the fixed columns' widths: the location columns differ per account.

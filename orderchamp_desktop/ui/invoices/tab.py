@@ -5,14 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QHBoxLayout,
-    QLabel,
-    QLineEdit,
     QScrollArea,
     QSplitter,
     QVBoxLayout,
@@ -20,12 +17,12 @@ from PySide6.QtWidgets import (
 )
 
 from orderchamp_desktop.ui import format as fmt
-from orderchamp_desktop.ui.changes import INVOICES, Changes
+from orderchamp_desktop.ui.changes import INVOICES
 from orderchamp_desktop.ui.datasource import DataSource
 from orderchamp_desktop.ui.orders.detail import address_text
 from orderchamp_desktop.ui.settings import UiSettings
 from orderchamp_desktop.ui.table_model import Column, FormattedRow, LazyTableModel, brush
-from orderchamp_desktop.ui.widgets.reloader import SYNC_INTERVAL_MS, Reloader
+from orderchamp_desktop.ui.widgets.search_tab import SearchTab, place_beside
 from orderchamp_desktop.ui.widgets.sections import LinesTable, heading, key_values, separator, text_label
 from orderchamp_desktop.ui.widgets.table import DataTable
 
@@ -188,73 +185,40 @@ class InvoiceDetailPane(QScrollArea):
             widget.show()
 
 
-class InvoicesTab(QWidget):
+class InvoicesTab(SearchTab[InvoicesModel]):
+    reload_on = (INVOICES,)
+    nouns = ("invoice", "invoices")
+
     def __init__(self, source: DataSource, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("invoicesTab")
-        self.model = InvoicesModel(source)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 0)
-        bar = QHBoxLayout()
-        self.search = QLineEdit(self)
-        self.search.setObjectName("invoiceSearch")
-        self.search.setPlaceholderText("Search invoices: number, order number or receiver")
-        self.search.setClearButtonEnabled(True)
+        super().__init__(source, InvoicesModel(source), parent, object_name="invoicesTab",
+                         search_name="invoiceSearch",
+                         placeholder="Search invoices: number, order number or receiver")
+
+    def _build_filters(self) -> Sequence[QWidget]:
         self.type_filter = QComboBox(self)
         self.type_filter.addItem("All types", None)
         for kind in TYPES:
             self.type_filter.addItem(fmt.status(kind), kind)
-        self.count_label = QLabel(self)
-        bar.addWidget(self.search, 3)
-        bar.addWidget(self.type_filter, 1)
-        bar.addWidget(self.count_label)
-        bar.addStretch(1)
-        layout.addLayout(bar)
+        self.type_filter.currentIndexChanged.connect(lambda _i: self._apply_filters())
+        return (self.type_filter,)
+
+    def _build_body(self, source: DataSource) -> QWidget:
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.table = DataTable(self.model, "invoicesTable", self.splitter)  # type: ignore[arg-type]
         self.table.empty_text = "No invoices yet. They appear here after the first sync."
         self.detail = InvoiceDetailPane(source, self.splitter)
-        self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.detail)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([900, 500])
-        layout.addWidget(self.splitter, 1)
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(250)
-        self._debounce.timeout.connect(self._apply_filters)
-        self.search.textChanged.connect(lambda _t: self._debounce.start())
-        self.type_filter.currentIndexChanged.connect(lambda _i: self._apply_filters())
+        place_beside(self.splitter, self.table, self.detail)
         self.table.current_id_changed.connect(self.detail.show_invoice)
-        self.model.modelReset.connect(self._update_count)
-        self._reloader = Reloader(self, self.reload)
-        source.changes.changed.connect(self._on_changes)
-        source.store_changed.connect(lambda: self._reloader.request(now=True))
-        self._reloader.request(now=True)  # built lazily: load when first shown
-        self._update_count()
+        return self.splitter
 
     def reload(self) -> None:
         self.model.reload()
         self.detail.reload()
 
-    def _apply_filters(self) -> None:
-        self.model.search = self.search.text().strip()
+    def _set_filters(self, search: str) -> None:
+        self.model.search = search
         data = self.type_filter.currentData()
         self.model.type = data if isinstance(data, str) else None
-        self.reload()
-
-    def _on_changes(self, changes: Changes) -> None:
-        if changes.touches(INVOICES):
-            self._reloader.request(interval_ms=SYNC_INTERVAL_MS if changes.source == "sync" else None)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        self._reloader.widget_shown()
-
-    def _update_count(self) -> None:
-        count = self.model.rowCount()
-        self.count_label.setText("1 invoice" if count == 1 else f"{fmt.count(count)} invoices")
 
     def save_layout(self, settings: UiSettings) -> None:
         settings.save_header("invoices", self.table.horizontalHeader())

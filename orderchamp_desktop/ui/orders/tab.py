@@ -7,13 +7,12 @@ selected orders, ``current_id()`` the one shown in the detail pane.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QSplitter,
     QToolBar,
     QVBoxLayout,
@@ -27,9 +26,8 @@ from orderchamp_desktop.ui.orders.detail import OrderDetailPane
 from orderchamp_desktop.ui.orders.model import KNOWN_STATUSES, VIEWS, OrdersModel
 from orderchamp_desktop.ui.settings import UiSettings
 from orderchamp_desktop.ui.widgets.reloader import SYNC_INTERVAL_MS, Reloader
+from orderchamp_desktop.ui.widgets.search_tab import debounce_timer, place_beside, search_box
 from orderchamp_desktop.ui.widgets.table import DataTable
-
-SEARCH_DEBOUNCE_MS = 250
 
 
 class OrdersTab(QWidget):
@@ -44,10 +42,8 @@ class OrdersTab(QWidget):
         layout.setContentsMargins(6, 6, 6, 0)
 
         bar = QHBoxLayout()
-        self.search = QLineEdit(self)
-        self.search.setObjectName("orderSearch")
-        self.search.setPlaceholderText("Search orders: number, reference, retailer, city, SKU or product")
-        self.search.setClearButtonEnabled(True)
+        self.search = search_box(self, "orderSearch",
+                                 "Search orders: number, reference, retailer, city, SKU or product")
         self.search.setMinimumWidth(260)
         self.filter = QComboBox(self)
         self.filter.setObjectName("orderFilter")
@@ -72,17 +68,10 @@ class OrdersTab(QWidget):
         self.splitter.setObjectName("ordersSplitter")
         self.table = DataTable(self.model, "ordersTable", self.splitter)  # type: ignore[arg-type]
         self.detail = OrderDetailPane(source, self.splitter)
-        self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.detail)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([900, 500])
+        place_beside(self.splitter, self.table, self.detail)
         layout.addWidget(self.splitter, 1)
 
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
-        self._debounce.timeout.connect(self.apply_search)
+        self._debounce = debounce_timer(self, self.apply_search)
         self.search.textChanged.connect(lambda _text: self._debounce.start())
         self.search.returnPressed.connect(self.apply_search)
         self.filter.currentIndexChanged.connect(self._filter_changed)
@@ -163,8 +152,7 @@ class OrdersTab(QWidget):
         self._reloader.widget_shown()
 
     def _update_count(self) -> None:
-        count = self.model.rowCount()
-        self.count_label.setText("1 order" if count == 1 else f"{fmt.count(count)} orders")
+        self.count_label.setText(fmt.counted(self.model.rowCount(), "order", "orders"))
 
     def _update_empty_text(self) -> None:
         if self._source.store is None:

@@ -5,16 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from orderchamp_desktop.ui import format as fmt
-from orderchamp_desktop.ui.changes import INVENTORY, PRODUCTS, Changes
+from orderchamp_desktop.ui.changes import INVENTORY, PRODUCTS
 from orderchamp_desktop.ui.datasource import DataSource
 from orderchamp_desktop.ui.settings import UiSettings
 from orderchamp_desktop.ui.table_model import Column, FormattedRow, ListTableModel, brush
-from orderchamp_desktop.ui.widgets.reloader import SYNC_INTERVAL_MS, Reloader
+from orderchamp_desktop.ui.widgets.search_tab import SearchTab
 from orderchamp_desktop.ui.widgets.sections import heading
 from orderchamp_desktop.ui.widgets.table import DataTable
 
@@ -112,28 +111,28 @@ class VariantsModel(ListTableModel):
                                    policy, fmt.count(v.case_quantity)), colors)
 
 
-class ProductsTab(QWidget):
+class ProductsTab(SearchTab[ProductsModel]):
+    reload_on = (PRODUCTS, INVENTORY)
+    nouns = ("product", "products")
+
     def __init__(self, source: DataSource, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("productsTab")
-        self._source = source
-        self.model = ProductsModel(source)
+        super().__init__(source, ProductsModel(source), parent, object_name="productsTab",
+                         search_name="productSearch",
+                         placeholder="Search products: title, brand, SKU or EAN")
+
+    def _build_body(self, source: DataSource) -> QWidget:
         self.variants_model = VariantsModel(source)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 0)
-        bar = QHBoxLayout()
-        self.search = QLineEdit(self)
-        self.search.setObjectName("productSearch")
-        self.search.setPlaceholderText("Search products: title, brand, SKU or EAN")
-        self.search.setClearButtonEnabled(True)
-        self.count_label = QLabel(self)
-        bar.addWidget(self.search, 3)
-        bar.addWidget(self.count_label)
-        bar.addStretch(1)
-        layout.addLayout(bar)
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.table = DataTable(self.model, "productsTable", self.splitter)  # type: ignore[arg-type]
         self.table.empty_text = "No products yet. They appear here after the first sync."
+        lower = self._build_variants()
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(lower)
+        self.splitter.setSizes([460, 260])
+        self.table.current_id_changed.connect(self._show_variants)
+        return self.splitter
+
+    def _build_variants(self) -> QWidget:
         lower = QWidget(self.splitter)
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 6, 0, 0)
@@ -143,31 +142,14 @@ class ProductsTab(QWidget):
         self.variants.setSortingEnabled(False)
         self.variants.empty_text = "Select a product to see its variants."
         lower_layout.addWidget(self.variants)
-        self.splitter.addWidget(self.table)
-        self.splitter.addWidget(lower)
-        self.splitter.setSizes([460, 260])
-        layout.addWidget(self.splitter, 1)
-
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(250)
-        self._debounce.timeout.connect(self._apply_search)
-        self.search.textChanged.connect(lambda _t: self._debounce.start())
-        self.table.current_id_changed.connect(self._show_variants)
-        self.model.modelReset.connect(self._update_count)
-        self._reloader = Reloader(self, self.reload)
-        source.changes.changed.connect(self._on_changes)
-        source.store_changed.connect(lambda: self._reloader.request(now=True))
-        self._reloader.request(now=True)  # built lazily: load when first shown
-        self._update_count()
+        return lower
 
     def reload(self) -> None:
         self.model.reload()
         self.variants_model.reload()
 
-    def _apply_search(self) -> None:
-        self.model.search = self.search.text().strip()
-        self.reload()
+    def _set_filters(self, search: str) -> None:
+        self.model.search = search
 
     def _show_variants(self, product_id: str | None) -> None:
         self.variants_model.product_id = product_id
@@ -175,18 +157,6 @@ class ProductsTab(QWidget):
         row = self.model.row_of(product_id) if product_id else -1
         title = self.model.text_at(row, 0) if row >= 0 else ""
         self.variants_title.setText(f"Variants of {title}" if title else "Variants")
-
-    def _on_changes(self, changes: Changes) -> None:
-        if changes.touches(PRODUCTS, INVENTORY):
-            self._reloader.request(interval_ms=SYNC_INTERVAL_MS if changes.source == "sync" else None)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        self._reloader.widget_shown()
-
-    def _update_count(self) -> None:
-        count = self.model.rowCount()
-        self.count_label.setText("1 product" if count == 1 else f"{fmt.count(count)} products")
 
     def save_layout(self, settings: UiSettings) -> None:
         settings.save_header("products", self.table.horizontalHeader())
