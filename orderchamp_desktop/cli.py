@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO
 
 from orderchamp_desktop.core.errors import AuthError, DiskFullError, KnownError, Progress, StorageError
-from orderchamp_desktop.core.logs import setup_logging
+from orderchamp_desktop.core.logs import register_secret, setup_logging
 from orderchamp_desktop.core.paths import AppPaths, resolve_api_url
 from orderchamp_desktop.core.profile import Profile, account_key_for, load_profile, save_profile
 from orderchamp_desktop.core.secrets import Secrets
@@ -86,7 +86,9 @@ async def _sync(args: argparse.Namespace, paths: AppPaths, secrets: Secrets) -> 
 
     profile = load_profile(paths)
     api_url = resolve_api_url(args.api_url or (profile.api_url if profile else None))
-    client = ApiClient(api_url, _resolve_token(secrets, profile))
+    token = _resolve_token(secrets, profile)
+    register_secret(token)  # whatever gets logged from here on, this value is masked
+    client = ApiClient(api_url, token)
     try:
         account = (await client.query("Account"))["account"]
         key = account_key_for(str(account["id"]))

@@ -3,6 +3,8 @@ throttle, execute under the state lock. Knows nothing about sockets."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +31,12 @@ from .stats import ServerStats
 from .throttle import LeakyBucket
 
 Response = tuple[int, dict[str, Any]]
+
+#: Distinct query texts whose parsed and validated document is kept. A client sends the
+#: same few operations over and over (one per sync page); parsing and validating a big
+#: document with graphql-core is 50-150 ms of pure Python per request, which in the
+#: in-process demo competes with the GUI thread for the GIL and showed as UI stalls.
+DOCUMENT_CACHE_SIZE = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +76,27 @@ class Engine:
         self.schema = schema
         self.bucket = bucket
         self.stats = stats
+        # query text -> (document, validation errors); both depend only on the text and the
+        # schema, and execution never mutates a document, so sharing one between requests
+        # (and server threads) is safe.
+        self._documents: OrderedDict[str, tuple[DocumentNode, list[GraphQLError]]] = OrderedDict()
+        self._documents_lock = threading.Lock()  # held for dict bookkeeping only, never a parse
+
+    def _parse_and_validate(self, query: str) -> tuple[DocumentNode, list[GraphQLError]]:
+        """Parse and validate ``query``, or reuse the outcome for the same text (raises on a
+        syntax error, which is not cached: a broken query is rare and cheap to re-parse)."""
+        with self._documents_lock:
+            cached = self._documents.get(query)
+            if cached is not None:
+                self._documents.move_to_end(query)
+                return cached
+        document = parse(query)
+        outcome = (document, list(validate(self.schema, document)))
+        with self._documents_lock:
+            self._documents[query] = outcome
+            while len(self._documents) > DOCUMENT_CACHE_SIZE:
+                self._documents.popitem(last=False)
+        return outcome
 
     def _error(self, errors: list[GraphQLError] | list[dict[str, Any]], status: int = 200) -> Response:
         return status, {"errors": _errors(errors), "extensions": {"throttle": self.bucket.report(0, 0)}}
@@ -80,10 +109,9 @@ class Engine:
         if not isinstance(variables, dict):
             return self._error([{"message": '"variables" must be a JSON object.'}], 400)
         try:
-            document = parse(body["query"])
+            document, errors = self._parse_and_validate(body["query"])
         except GraphQLError as error:
             return self._error([error])
-        errors = validate(self.schema, document)
         if errors:
             return self._error(errors)
         operation_name = body.get("operationName")

@@ -81,6 +81,9 @@ def test_wrong_token_says_so(small_sandbox: Any, tmp_path: Path) -> None:
     assert result.returncode == 3
     assert "token" in result.stderr.lower()
     assert "Traceback" not in result.stderr
+    logs = "".join(p.read_text(encoding="utf-8") for p in tmp_path.rglob("*.log*"))
+    assert logs, "the failure was not logged"
+    assert "not-the-token" not in logs + result.stderr
 
 
 def test_offline_says_so(tmp_path: Path) -> None:

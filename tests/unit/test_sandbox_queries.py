@@ -424,3 +424,19 @@ def test_connection_cost_examples_from_the_live_api() -> None:
         refused = client("{ orders(first: 50) { nodes { id products(first: 100) { nodes { id } } } } }")
         assert refused["extensions"]["throttle"]["requestedCost"] == 5152
         client.close()
+
+
+def test_a_repeated_query_reuses_its_document_with_fresh_variables_and_errors(
+        gql: Gql, server: SandboxServer) -> None:
+    # The engine keeps parsed, validated documents per query text (a sync repeats one
+    # query per page); the answers must still follow each request's own variables, and an
+    # invalid query must fail the same way every time.
+    query = ("query Page($first: Int!) { orders(first: $first, " + ALL_ORDERS + ") "
+             "{ nodes { id } } }")
+    one = gql.data(query, {"first": 1})["orders"]["nodes"]
+    three = gql.data(query, {"first": 3})["orders"]["nodes"]
+    assert len(one) == 1 and len(three) == 3 and three[0] == one[0]
+    bad = "{ orders(first: 1) { nodes { noSuchField } } }"
+    first_errors = gql(bad)["errors"]
+    assert first_errors and gql(bad)["errors"] == first_errors
+    assert query in server.engine._documents and bad in server.engine._documents
