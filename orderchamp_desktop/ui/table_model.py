@@ -4,6 +4,7 @@ Sorting and filtering happen in SQL (the subclass's ``load_ids``), followed by a
 never ``QSortFilterProxyModel.sort`` (26 s at 100k rows) and never ``ResizeToContents``.
 ``data()`` is the hot path (~2,300 calls per repaint): it compares integer roles, returns
 early and only indexes into tuples prepared once per row when the block was loaded.
+Views paint through ``multiData()`` instead: one call per cell rather than one per role.
 """
 
 from __future__ import annotations
@@ -12,7 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QModelRoleData,
+    QModelRoleDataSpan,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QBrush, QColor
 
 R = TypeVar("R")
@@ -159,6 +167,32 @@ class LazyTableModel(QAbstractTableModel, Generic[R]):
             text = self._row(index.row()).texts[index.column()]
             return text if len(text) > 24 else None
         return None
+
+    def multiData(self, index: QModelIndex | QPersistentModelIndex,
+                  roleDataSpan: QModelRoleDataSpan | QModelRoleData) -> None:
+        """What a delegate asks for to paint one cell (text, alignment, colour and four
+        roles we leave empty), answered in one call.
+
+        Each call from Qt into Python must take the GIL; while a sync (or the demo's own
+        server) runs Python on other threads, every one of those takes a while. Per cell
+        instead of per role, a repaint under that load took half the time (median 24 ms
+        against 55 ms) and its worst case a fifth. The span is reused from cell to cell, so
+        every entry is set or cleared.
+        """
+        row = self._row(index.row())
+        column = index.column()
+        span: Any = roleDataSpan  # the stubs lack the span's __len__ and __getitem__
+        for position in range(len(span)):
+            entry = span[position]
+            role = entry.role()
+            if role == DISPLAY_ROLE:
+                entry.setData(row.texts[column])
+            elif role == ALIGN_ROLE:
+                entry.setData(self._aligns[column])
+            elif role == FOREGROUND_ROLE and row.colors is not None and row.colors[column] is not None:
+                entry.setData(row.colors[column])
+            else:
+                entry.clearData()
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY_ROLE) -> Any:
         if orientation == _HORIZONTAL:
