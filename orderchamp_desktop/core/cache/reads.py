@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+from collections import deque
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
-from itertools import compress
+from itertools import compress, repeat
 from typing import Any
 
 from orderchamp_desktop.core.cache.base import StoreBase
@@ -156,6 +157,15 @@ def _split(joined: str | None) -> list[str]:
     return joined.split(_ID_SEPARATOR) if joined else []
 
 
+def _mask_of(hits: list[int], largest_key: int) -> bytearray:
+    """A byte per row key up to ``largest_key``, 1 where the key is among ``hits``: picking a
+    broad search's matches out of a view's ordered keys then runs in C (``compress`` over the
+    mask), about twice as fast as testing each key against a set of strings."""
+    mask = bytearray(max(largest_key, *hits) + 1)
+    deque(map(mask.__setitem__, hits, repeat(1)), maxlen=0)  # scatter the ones at C speed
+    return mask
+
+
 def _in_order(ids: Sequence[str], rows: dict[str, Any]) -> list[Any]:
     return [rows[i] for i in ids if i in rows]
 
@@ -163,7 +173,7 @@ def _in_order(ids: Sequence[str], rows: dict[str, Any]) -> list[Any]:
 class StoreReads(StoreBase):
     """Read API for the views. All sorting, filtering and searching happens in SQL."""
 
-    _ordered_cache: tuple[tuple[Any, ...], list[str], list[str] | None] | None = None
+    _ordered_cache: tuple[tuple[Any, ...], list[str], list[int] | None] | None = None
 
     # ------------------------------------------------------------------ orders
     def _order_where(self, view: str, status: str | None) -> tuple[str, list[Any]]:
@@ -194,11 +204,11 @@ class StoreReads(StoreBase):
         if len(hits) <= _FEW_HITS:
             sql = (f"SELECT group_concat(id, char(31)) FROM (SELECT id FROM orders WHERE {where}"
                    " AND pk IN (SELECT value FROM json_each(?)) ORDER BY " + order_by + ")")
-            rows = self._conn.execute(sql, [*params, "[" + ",".join(hits) + "]"]).fetchall()
+            rows = self._conn.execute(sql, [*params, json.dumps(hits)]).fetchall()
             return _split(rows[0][0])
         keys, ids = self._ordered_keys(where, params, order_by)
-        wanted = set(hits)
-        return list(compress(ids, map(wanted.__contains__, keys)))
+        largest = self._conn.execute("SELECT max(pk) FROM orders").fetchone()[0] or 0
+        return list(compress(ids, map(_mask_of(hits, largest).__getitem__, keys)))
 
     def _ordered(self, where: str, params: list[Any], order_by: str) -> list[str]:
         """Ids of a view in display order; the last answer is kept until anyone writes."""
@@ -210,7 +220,7 @@ class StoreReads(StoreBase):
         self._ordered_cache = (key, ids, None)
         return ids
 
-    def _ordered_keys(self, where: str, params: list[Any], order_by: str) -> tuple[list[str], list[str]]:
+    def _ordered_keys(self, where: str, params: list[Any], order_by: str) -> tuple[list[int], list[str]]:
         """(row keys, ids) of a view in display order, for picking search matches out of it.
 
         The keys are fetched on the first search only, so plain listing stays one column;
@@ -225,7 +235,10 @@ class StoreReads(StoreBase):
             self._conn.execute("BEGIN")
         try:
             ids = self._joined("id", where, params, order_by)
-            keys = self._joined("pk", where, params, order_by)
+            row = self._conn.execute(
+                f"SELECT json_group_array(pk) FROM (SELECT pk FROM orders WHERE {where}"
+                f" ORDER BY {order_by})", params).fetchone()
+            keys: list[int] = json.loads(row[0])
         finally:
             if own:
                 self._conn.execute("COMMIT")
@@ -240,11 +253,16 @@ class StoreReads(StoreBase):
             f" ORDER BY {order_by})", params).fetchone()
         return _split(row[0])
 
-    def _search_hits(self, query: str) -> list[str]:
-        """Row keys (as text) of the orders matching an FTS5 query; [] if the index refuses it."""
+    def _search_hits(self, query: str) -> list[int]:
+        """Row keys of the orders matching an FTS5 query; [] if the index refuses it.
+
+        As one JSON array: SQLite writes it and ``json.loads`` reads it into ints in C,
+        quicker than joined text split and converted, or a row object per match.
+        """
         rows = self._safe_fetch(
-            "SELECT group_concat(rowid, char(31)) FROM orders_fts WHERE orders_fts MATCH ?", [query])
-        return _split(rows[0][0]) if rows else []
+            "SELECT json_group_array(rowid) FROM orders_fts WHERE orders_fts MATCH ?", [query])
+        hits: list[int] = json.loads(rows[0][0]) if rows else []
+        return hits
 
     def count_orders(self, view: str = "all", status: str | None = None, search: str | None = None) -> int:
         where, params = self._order_where(view, status)

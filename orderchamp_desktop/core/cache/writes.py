@@ -36,6 +36,7 @@ from orderchamp_desktop.core.cache.mapping import (
     address_summary,
     executemany_rows,
     full_row,
+    insert_children,
     nested_text,
     node_id,
     now_iso,
@@ -229,9 +230,9 @@ class StoreWrites(StoreBase):
         line_cols = ("id", "order_id", "position", *(f[1] for f in LINE_FIELDS))
         ship_cols = ("id", "order_id", "position", *(f[1] for f in SHIPMENT_FIELDS))
         item_cols = ("id", "shipment_id", "position", "order_product_id", "quantity")
-        executemany_rows(conn, replace_sql("order_products", line_cols), lines)
-        executemany_rows(conn, replace_sql("shipments", ship_cols), shipments)
-        executemany_rows(conn, replace_sql("shipment_items", item_cols), items)
+        insert_children(conn, "order_products", line_cols, lines)
+        insert_children(conn, "shipments", ship_cols, shipments)
+        insert_children(conn, "shipment_items", item_cols, items)
 
     @staticmethod
     def _refresh_units(conn: sqlite3.Connection, order_ids: list[str]) -> None:
@@ -511,7 +512,7 @@ class StoreWrites(StoreBase):
     @staticmethod
     def _insert_invoice_items(conn: sqlite3.Connection, items: list[tuple[Any, ...]]) -> None:
         columns = ("id", "invoice_id", "position", *(f[1] for f in INVOICE_ITEM_FIELDS))
-        executemany_rows(conn, replace_sql("invoice_items", columns), items)
+        insert_children(conn, "invoice_items", columns, items)
 
     def append_invoice_items(self, invoice_id: str, connection: Any, *, replace: bool = False) -> bool:
         items: list[tuple[Any, ...]] = []
