@@ -70,8 +70,10 @@ class LazyTableModel(QAbstractTableModel, Generic[R]):
     """Subclasses define ``columns`` and implement load_ids / load_rows / row_id / format_row."""
 
     columns: tuple[Column, ...] = ()
-    block_size = 200
-    max_blocks = 40
+    #: Rows fetched and formatted together: a screenful or two. The first paint formats one
+    #: block, so a bigger one only delays it (200 rows: ~30 ms more before the window shows).
+    block_size = 64
+    max_blocks = 120
     default_sort_column = 0
     default_descending = True
 
