@@ -8,6 +8,7 @@ Anything else that escapes is a bug: the UI shows a generic sentence and a repor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 class KnownError(Exception):
@@ -119,11 +120,29 @@ class DiskFullError(StorageError):
     default_message = "The disk is full. Free some space and try again; nothing was lost."
 
 
+class DataFolderError(StorageError):
+    """The data, log or settings folder cannot be created (a file in the way, no permission...)."""
+
+    def __init__(self, folder: Path, reason: str) -> None:
+        self.folder = folder
+        super().__init__(
+            f"Orderchamp Desktop cannot create its data folder {folder} ({reason}). "
+            "Choose another folder with --data-dir or ORDERCHAMP_DESKTOP_DATA_DIR.",
+            detail=reason)
+
+
 class CacheCorruptError(StorageError):
+    """The cache file is damaged. ``corrupt_copy`` is where it was set aside (None: left in place)."""
+
     default_message = (
         "The local copy of your data was damaged. It was set aside and a fresh copy "
         "will be downloaded from Orderchamp."
     )
+
+    def __init__(self, user_message: str | None = None, *, detail: str = "",
+                 corrupt_copy: Path | None = None) -> None:
+        super().__init__(user_message, detail=detail)
+        self.corrupt_copy = corrupt_copy
 
 
 class CacheTooNewError(StorageError):
@@ -148,6 +167,27 @@ class KeychainUnavailableError(KnownError):
         "You can keep it for this session only, or set ORDERCHAMP_TOKEN."
     )
     exit_code = 12
+
+
+class KeychainTimeoutError(KeychainUnavailableError):
+    """The keychain exists but did not answer in time (locked, or its service hangs)."""
+
+    default_message = (
+        "The system keychain did not answer. Unlock it or keep the token for this session only."
+    )
+
+
+class PortInUseError(KnownError):
+    """The sandbox cannot listen on the port the user asked for."""
+
+    exit_code = 13
+
+    def __init__(self, port: int, reason: str | None = None) -> None:
+        """``reason`` None: the port is taken; otherwise why the system refused it."""
+        self.port = port
+        problem = f"cannot be used ({reason})" if reason else "is in use"
+        super().__init__(f"Port {port} {problem}; pick another one, "
+                         "or use --port 0 to take any free port.", detail=reason or "in use")
 
 
 class Cancelled(Exception):

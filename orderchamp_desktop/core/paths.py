@@ -14,6 +14,7 @@ from pathlib import Path
 import platformdirs
 
 from orderchamp_desktop import APP_ID
+from orderchamp_desktop.core.errors import DataFolderError
 
 DATA_DIR_ENV = "ORDERCHAMP_DESKTOP_DATA_DIR"
 API_URL_ENV = "ORDERCHAMP_API_URL"
@@ -40,9 +41,16 @@ class AppPaths:
         )
 
     def ensure(self) -> None:
-        """Create the folders (owner-only) so later writes fail only for real reasons."""
+        """Create the folders (owner-only) so later writes fail only for real reasons.
+
+        Raises DataFolderError (a StorageError naming the folder) when one cannot be made.
+        """
         for folder in (self.data_dir, self.log_dir, self.config_dir):
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            ensure_folder(folder)
+
+    def data_dir_writable(self) -> bool:
+        """False for a read-only folder or disk: then the cache can only be read, not changed."""
+        return folder_writable(self.data_dir)
 
     def cache_file(self, account_key: str) -> Path:
         """The SQLite cache of one account. ``account_key`` is a filesystem-safe id."""
@@ -53,6 +61,21 @@ class AppPaths:
     def schema_dir(self) -> Path:
         """Introspected live schemas, cached per account."""
         return self.data_dir / "schemas"
+
+
+def ensure_folder(folder: Path) -> None:
+    """``mkdir -p`` with mode 0700; an OSError becomes DataFolderError with the reason."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except FileExistsError as exc:
+        raise DataFolderError(folder, "a file with that name is in the way") from exc
+    except OSError as exc:
+        raise DataFolderError(folder, exc.strerror or str(exc)) from exc
+
+
+def folder_writable(folder: Path) -> bool:
+    """Whether new files can be made in ``folder`` (access(2) also sees read-only mounts)."""
+    return os.access(folder, os.W_OK | os.X_OK)
 
 
 def resolve_api_url(explicit: str | None = None) -> str:

@@ -2,17 +2,20 @@
 
 Never in SQLite, settings, logs or exports. Keyring calls run in a worker thread under a
 short timeout: with no Secret Service on the D-Bus session a call can block for minutes.
+The worker is a daemon thread that nobody joins, so a call that never returns cannot hold
+up the exit of the app or of a headless command either.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
 import logging
 import os
+import queue
+import threading
 from collections.abc import Callable
-from typing import Protocol, TypeVar
+from typing import NoReturn, Protocol, TypeVar
 
-from orderchamp_desktop.core.errors import KeychainUnavailableError
+from orderchamp_desktop.core.errors import KeychainTimeoutError, KeychainUnavailableError
 from orderchamp_desktop.core.paths import TOKEN_ENV
 
 log = logging.getLogger(__name__)
@@ -107,22 +110,38 @@ class Secrets:
         self._call(delete)
 
     def _call(self, func: Callable[[], T]) -> T:
-        """Run a keyring call in a worker thread; a hang becomes a clear KnownError."""
-        pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="keyring")
-        try:
-            future = pool.submit(func)
+        """Run a keyring call in a daemon thread; a hang becomes a clear KnownError.
+
+        Not a ThreadPoolExecutor: its workers are joined at interpreter exit, so one hung
+        D-Bus call kept a finished command alive until the call gave up by itself.
+        """
+        outcomes: queue.SimpleQueue[Callable[[], T]] = queue.SimpleQueue()
+
+        def work() -> None:
             try:
-                return future.result(timeout=self._timeout)
-            except concurrent.futures.TimeoutError:
-                raise KeychainUnavailableError(
-                    "The system keychain did not answer. Unlock it or keep the token for this "
-                    "session only.", detail="keyring call timed out") from None
-            except KeychainUnavailableError:
-                raise
-            except Exception as exc:
-                if type(exc).__module__.startswith(("keyring", "secretstorage", "jeepney")):
-                    log.warning("keyring failed: %s", type(exc).__name__)
-                    raise KeychainUnavailableError(detail=type(exc).__name__) from exc
-                raise
-        finally:
-            pool.shutdown(wait=False)
+                value = func()
+            except BaseException as exc:  # raised again in the caller's thread
+                outcomes.put(_raiser(exc))
+            else:
+                outcomes.put(lambda: value)
+
+        threading.Thread(target=work, name="keyring", daemon=True).start()
+        try:
+            outcome = outcomes.get(timeout=self._timeout)
+        except queue.Empty:
+            raise KeychainTimeoutError(detail="keyring call timed out") from None
+        try:
+            return outcome()
+        except KeychainUnavailableError:
+            raise
+        except Exception as exc:
+            if type(exc).__module__.startswith(("keyring", "secretstorage", "jeepney")):
+                log.warning("keyring failed: %s", type(exc).__name__)
+                raise KeychainUnavailableError(detail=type(exc).__name__) from exc
+            raise
+
+
+def _raiser(exc: BaseException) -> Callable[[], NoReturn]:
+    def again() -> NoReturn:
+        raise exc
+    return again

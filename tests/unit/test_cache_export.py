@@ -99,3 +99,36 @@ def test_a_full_disk_while_exporting_is_a_clear_error(store: Store) -> None:
     finally:
         with contextlib.suppress(OSError):
             full.close()
+
+
+@pytest.mark.parametrize(("text", "guarded"), [
+    ("+49 30 1234", False), ("+31 (0)20-123 45 67", False), ("+1 555.123.4567", False),
+    ("-12.50", False), ("+3", False), ("06-12345678", False),
+    ("=cmd|' /C calc'!A0", True), ("+SUM(A1:A9)", True), ("-2+3", True), ("@SUM(A1)", True),
+    ("+1+1", True), ("-A1", True), ("\tTab", True), ("\r=1", True), ("+", True),
+])
+def test_csv_guards_formulas_but_keeps_phone_numbers(tmp_path: Path, text: str, guarded: bool) -> None:
+    """A retailer's phone number comes out as typed; anything a spreadsheet would run does not."""
+    with Store(tmp_path / "cache-acct.sqlite3") as store:
+        node = orders(1, seed=5)[0]
+        node["shippingAddress"] = {"companyName": "Shop", "phone": text, "city": text}
+        store.apply_orders([node])
+        buffer = io.StringIO()
+        export(store, "orders", "csv", buffer)
+    (row,) = csv.DictReader(io.StringIO(buffer.getvalue()))
+    expected = "'" + text if guarded else text
+    assert row["shipping_phone"] == expected
+    assert row["city"] == expected
+
+
+def test_a_closed_pipe_is_not_reported_as_a_storage_problem(store: Store) -> None:
+    """`export ... | head`: the CLI ends quietly on BrokenPipeError, so it must reach it."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    out = os.fdopen(write_end, "w", encoding="utf-8")
+    try:
+        with pytest.raises(BrokenPipeError):
+            export(store, "orders", "json", out)
+    finally:
+        with contextlib.suppress(OSError):
+            out.close()

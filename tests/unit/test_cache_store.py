@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from orderchamp_desktop.core.cache import CacheMissingError, InstanceLock, Store
-from orderchamp_desktop.core.errors import AlreadyRunningError, DiskFullError, StorageError
+from orderchamp_desktop.core.errors import AlreadyRunningError, CacheCorruptError, DiskFullError, StorageError
 from tests.unit.test_cache_support import orders
 
 REPO = Path(__file__).resolve().parents[2]
@@ -262,3 +262,84 @@ def test_two_stores_opening_a_new_cache_at_once_migrate_it_once(tmp_path: Path) 
     with Store(path) as store:
         store.apply_orders(orders(2))
         assert len(store.order_ids()) == 2
+
+
+def test_a_damaged_cache_opened_without_create_is_set_aside_and_not_replaced(tmp_path: Path) -> None:
+    """An export must not report "0 orders" from a silently recreated empty cache."""
+    path = tmp_path / "cache-acct.sqlite3"
+    path.write_bytes(b"garbage\n" * 64)
+    with pytest.raises(CacheCorruptError) as caught:
+        Store(path, create=False)
+    copy = caught.value.corrupt_copy
+    assert copy is not None and copy.exists() and str(copy) in caught.value.user_message
+    assert not path.exists()
+
+
+_READ_ONLY_STORE_CHILD = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from orderchamp_desktop.core.cache import Store
+    from orderchamp_desktop.core.errors import StorageError
+    try:
+        with Store(Path(sys.argv[1]), read_only=True) as store:
+            print("orders:", len(store.order_ids()))
+    except StorageError as error:
+        print(type(error).__name__ + ":", error.user_message)
+""")
+
+
+def _read_only_child(cache: Path) -> str:
+    """Open ``cache`` read-only from a process that obeys permissions (see _run_as_unprivileged)."""
+    args = [sys.executable, "-c", _READ_ONLY_STORE_CHILD, str(cache)]
+    if os.geteuid() == 0:
+        args = [sys.executable, "-c", _DROP_ROOT_POWERS, *args[2:]]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=60, check=False,
+                            env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.fixture
+def read_only_folder() -> Iterator[Path]:
+    root = Path(tempfile.mkdtemp(prefix="oc-ro-"))
+    folder = root / "data"
+    folder.mkdir()
+    try:
+        yield folder
+    finally:
+        os.chmod(folder, 0o755)
+        shutil.rmtree(root)
+
+
+def test_a_cache_in_a_read_only_folder_can_be_read(read_only_folder: Path) -> None:
+    path = read_only_folder / "cache-acct.sqlite3"
+    with Store(path) as store:
+        store.apply_orders(orders(7))
+    before = path.read_bytes()
+    os.chmod(read_only_folder, 0o555)
+    assert _read_only_child(path) == "orders: 7"
+    assert [p.name for p in read_only_folder.iterdir()] == [path.name]
+    assert path.read_bytes() == before
+
+
+def test_a_damaged_cache_in_a_read_only_folder_is_reported_and_left_alone(read_only_folder: Path) -> None:
+    path = read_only_folder / "cache-acct.sqlite3"
+    path.write_bytes(b"garbage\n" * 64)
+    os.chmod(read_only_folder, 0o555)
+    output = _read_only_child(path)
+    assert output.startswith("CacheCorruptError:") and "damaged" in output, output
+    assert [p.name for p in read_only_folder.iterdir()] == [path.name]
+
+
+def test_a_read_only_store_never_writes(tmp_path: Path) -> None:
+    """Beside a running app (writable folder) too: no migration, no write gets through."""
+    path = tmp_path / "cache-acct.sqlite3"
+    with Store(path) as store:
+        store.apply_orders(orders(3))
+    with Store(path, read_only=True) as reader:
+        assert len(reader.order_ids()) == 3
+        with pytest.raises((StorageError, sqlite3.Error)):
+            reader.apply_orders(orders(5))
+    with pytest.raises(CacheMissingError):
+        Store(tmp_path / "cache-other.sqlite3", read_only=True)
+    assert not (tmp_path / "cache-other.sqlite3").exists()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
 
-from orderchamp_desktop.core.logs import register_secret, setup_logging
+import pytest
+
+from orderchamp_desktop.core.errors import DataFolderError
+from orderchamp_desktop.core.logs import LOG_FILE, register_secret, setup_logging
 
 
 def test_token_is_redacted_in_the_log_file(tmp_path: Path) -> None:
@@ -24,3 +28,37 @@ def test_token_is_redacted_in_the_log_file(tmp_path: Path) -> None:
         if getattr(handler, "baseFilename", None) == str(path):
             logging.getLogger().removeHandler(handler)
             handler.close()
+
+
+def test_a_log_file_that_cannot_be_written_costs_one_calm_line(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """A full disk: not a "--- Logging error ---" traceback per record on stderr."""
+    if not Path("/dev/full").exists():
+        pytest.skip("needs /dev/full (Linux)")
+    (tmp_path / LOG_FILE).symlink_to("/dev/full")
+    path = setup_logging(tmp_path)
+    try:
+        logger = logging.getLogger("orderchamp_desktop.test")
+        for n in range(20):
+            logger.warning("record %d", n)
+        err = capsys.readouterr().err
+        assert "Logging error" not in err and "Traceback" not in err
+        assert err.count("\n") == 1 and "cannot be written" in err and str(path) in err
+    finally:
+        _remove_handler(path)
+
+
+def test_a_log_folder_that_cannot_be_created_names_the_folder(tmp_path: Path) -> None:
+    (tmp_path / "logs").write_text("a file in the way")
+    with pytest.raises(DataFolderError) as caught:
+        setup_logging(tmp_path / "logs")
+    assert str(tmp_path / "logs") in caught.value.user_message
+    assert caught.value.exit_code == 9
+
+
+def _remove_handler(path: Path) -> None:
+    for handler in list(logging.getLogger().handlers):
+        if getattr(handler, "baseFilename", None) == str(path):
+            logging.getLogger().removeHandler(handler)
+            with contextlib.suppress(OSError):
+                handler.close()

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from orderchamp_desktop.core.errors import KeychainUnavailableError
+from orderchamp_desktop.core.errors import KeychainTimeoutError, KeychainUnavailableError
 from orderchamp_desktop.core.secrets import SERVICE, MemoryBackend, Secrets
 
 
@@ -79,3 +79,33 @@ def test_real_secret_service_round_trip() -> None:
     assert Secrets(environ={}).get_token("ci-account") == "tok-ü-123"
     secrets.delete_token("ci-account")
     assert Secrets(environ={}).get_token("ci-account") is None
+
+
+def test_a_hung_keychain_call_is_left_to_a_daemon_thread() -> None:
+    """Nothing joins a daemon thread at exit: a hung call cannot keep the CLI alive."""
+    backend = _HangingBackend()
+    secrets = Secrets(backend, timeout=0.2, environ={})
+    try:
+        with pytest.raises(KeychainTimeoutError):
+            secrets.get_token("acct")
+        hung = [t for t in threading.enumerate() if t.name == "keyring" and t.is_alive()]
+        assert hung and all(t.daemon for t in hung)
+    finally:
+        backend.release.set()
+
+
+def test_a_keyring_failure_becomes_a_clear_error_and_other_errors_stay_bugs() -> None:
+    from keyring.errors import KeyringLocked
+
+    class Locked(MemoryBackend):
+        def get_password(self, service: str, username: str) -> str | None:
+            raise KeyringLocked("locked")
+
+    class Broken(MemoryBackend):
+        def get_password(self, service: str, username: str) -> str | None:
+            raise ZeroDivisionError
+
+    with pytest.raises(KeychainUnavailableError):
+        Secrets(Locked(), environ={}).get_token("acct")
+    with pytest.raises(ZeroDivisionError):
+        Secrets(Broken(), environ={}).get_token("acct")

@@ -36,15 +36,16 @@ class StoreBase:
     """Connection handling shared by the read and write halves of :class:`Store`."""
 
     def __init__(self, path: Path, *, create: bool = True, check_same_thread: bool = True,
-                 verify: bool = True) -> None:
+                 verify: bool = True, read_only: bool = False) -> None:
         self.path = Path(path)
         self.recovered_from_corruption = False
         self.corrupt_copy: Path | None = None
         self.migration_backup: Path | None = None
+        self.read_only = read_only
         self._check_same_thread = check_same_thread
         self._depth = 0
         self._commits = 0  # own commits: PRAGMA data_version only counts other connections
-        self._conn = self._open(create=create, verify=verify)
+        self._conn = self._open_read_only(verify) if read_only else self._open(create=create, verify=verify)
 
     # ------------------------------------------------------------------ life cycle
     def close(self) -> None:
@@ -82,7 +83,7 @@ class StoreBase:
             raise _too_new(self.path, version)
         conn = self._probe(verify) if looks_like_sqlite else None
         if conn is None:
-            conn = self._recover()
+            conn = self._recover(replace=create)
         try:
             self._prepare(conn)
         except BaseException:
@@ -91,10 +92,51 @@ class StoreBase:
         files.tighten_modes(self.path)
         return conn
 
-    def _connect(self) -> sqlite3.Connection:
+    def _open_read_only(self, verify: bool) -> sqlite3.Connection:
+        """Open for reading only: no file is created, moved, migrated or switched to WAL.
+
+        For a folder that cannot be written (a read-only disk, a backup, another user's
+        data): exporting still works. A damaged or outdated file is reported, never changed.
+        """
+        if not self.path.exists():
+            raise CacheMissingError(detail=str(self.path))
+        looks_like_sqlite, version = files.read_header(self.path)
+        if looks_like_sqlite and version > LATEST_VERSION:
+            raise _too_new(self.path, version)
+        conn = self._probe(verify) if looks_like_sqlite else None
+        if conn is None:
+            raise CacheCorruptError(
+                f"The local copy of your data ({self.path}) is damaged. It was opened for reading "
+                "only, so it was left as it is; sync again where the folder can be written.",
+                detail=str(self.path))
         try:
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_S,
-                                   check_same_thread=self._check_same_thread)
+            self._check_readable_version(conn)
+            conn.execute("PRAGMA query_only=ON")  # belt and braces: this connection never writes
+            conn.execute("PRAGMA temp_store=MEMORY")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _check_readable_version(self, conn: sqlite3.Connection) -> None:
+        """A read-only cache cannot be migrated: an empty or older file cannot be read."""
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version == 0:
+            raise CacheMissingError(detail=f"{self.path} is empty")
+        if version < LATEST_VERSION:
+            raise StorageError(
+                f"The local data in {self.path.parent} comes from an older version of the app and "
+                "must be updated before it can be read, which cannot happen while it is opened "
+                "for reading only. Make the folder writable (and close the app), then try again.",
+                detail=f"{self.path} has version {version}")
+
+    def _connect(self) -> sqlite3.Connection:
+        target: str | Path = self.path
+        if self.read_only:
+            target = files.read_only_uri(self.path)
+        try:
+            conn = sqlite3.connect(target, isolation_level=None, timeout=BUSY_TIMEOUT_S,
+                                   check_same_thread=self._check_same_thread, uri=self.read_only)
         except sqlite3.Error as exc:
             raise files.storage_error(exc, self.path) from exc
         conn.create_function("oc_terms", 1, index_terms, deterministic=True)
@@ -122,10 +164,20 @@ class StoreBase:
             raise files.storage_error(exc, self.path) from exc
         return conn
 
-    def _recover(self) -> sqlite3.Connection:
-        """Set a damaged file aside and start an empty cache in its place."""
+    def _recover(self, *, replace: bool) -> sqlite3.Connection:
+        """Set a damaged file aside and start an empty cache in its place.
+
+        With ``replace`` False (``create=False``: the caller wants existing data, e.g. an
+        export) no empty cache is made: CacheCorruptError says where the damaged copy went.
+        """
         self.corrupt_copy = files.set_aside(self.path, "corrupt")
         self.recovered_from_corruption = True
+        if not replace:
+            log.warning("damaged cache moved to %s; not replaced (create=False)", self.corrupt_copy)
+            raise CacheCorruptError(
+                f"The local copy of your data was damaged. It was set aside as {self.corrupt_copy}; "
+                "sync with Orderchamp to download a fresh copy.",
+                detail=str(self.path), corrupt_copy=self.corrupt_copy)
         log.warning("damaged cache moved to %s; starting a fresh one", self.corrupt_copy)
         files.create_private_file(self.path)
         conn = self._connect()

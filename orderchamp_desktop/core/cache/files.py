@@ -106,6 +106,20 @@ def side_file(path: Path, suffix: str) -> Path:
     return path.with_name(path.name + suffix)
 
 
+def read_only_uri(path: Path) -> str:
+    """The SQLite URI that opens ``path`` for reading only.
+
+    In WAL mode even a reader needs the ``-shm`` file, and SQLite cannot make one in a
+    folder it may not write. There, with no ``-wal`` file either, the file is opened as
+    immutable: no process can be changing it, since a writer would need a ``-wal`` file in
+    that same folder. Otherwise (a writable folder, or a ``-wal`` left to read) ``mode=ro``.
+    """
+    uri = path.absolute().as_uri() + "?mode=ro"
+    if not os.access(path.parent, os.W_OK | os.X_OK) and not side_file(path, "-wal").exists():
+        uri += "&immutable=1"
+    return uri
+
+
 def read_header(path: Path) -> tuple[bool, int]:
     """(looks like SQLite, user_version) read straight from the file header.
 

@@ -5,14 +5,16 @@ needs no more memory than a few. Columns come in a fixed order (documented by th
 ``*_COLUMNS`` tuples), money stays an exact decimal string, text is UTF-8, and nothing
 secret is ever in the cache to begin with (the API token lives in the OS keychain).
 
-CSV cells that a spreadsheet would run as a formula (``=``, ``+``, ``@`` ...) are prefixed
-with an apostrophe: retailer names and notes come from other people.
+CSV cells that a spreadsheet would run as a formula (``=cmd|...``, ``+SUM(...)``, ``@``,
+``-2+3`` ...) are prefixed with an apostrophe: retailer names and notes come from other
+people. Phone numbers ("+49 30 1234") and signed numbers ("-12.50") stay as they are.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import groupby
@@ -57,7 +59,10 @@ ITEM_COLUMNS = ("id", "position", "title", "type", "sku", "case_quantity", "quan
                 "updated_at")
 _BOOLEAN = {"is_paid", "is_confirmed", "is_cancelled", "is_fulfilled", "is_tracked", "is_credit",
             "is_tax_shifted"}
-_FORMULA_START = ("=", "+", "@", "\t", "\r")
+_FORMULA_START = ("=", "@", "\t", "\r")  # always a formula (or a way to smuggle one in)
+_SIGN_START = ("+", "-")  # a formula unless the rest is a plain number or phone number
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)*")
+_PHONE_NUMBER = re.compile(r"\+\d[\d ()./-]*\d")  # "+49 30 1234", "+31 (0)20-123 45 67"
 
 Row = dict[str, Any]
 
@@ -76,6 +81,8 @@ def export(store: Store, entity: str, fmt: str, out: IO[str]) -> int:
             header, rows = _TABLES[entity](conn)
             count = _write_csv(out, header, rows)
         out.flush()  # a full disk must show up here, as a sentence, not later on close
+    except BrokenPipeError:
+        raise  # the reader left (`| head`): not a storage problem; the CLI ends quietly
     except OSError as exc:
         raise _output_error(exc) from exc
     return count
@@ -113,9 +120,18 @@ def _csv_value(value: Any, boolean: bool) -> Any:
         return ""
     if boolean:
         return "true" if value else "false"
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and _runs_as_formula(value):
         return "'" + value
     return value
+
+
+def _runs_as_formula(text: str) -> bool:
+    """Whether a spreadsheet would evaluate ``text``: formula starts, minus numbers and phones."""
+    if text.startswith(_FORMULA_START):
+        return True
+    if text.startswith(_SIGN_START):
+        return not (_PLAIN_NUMBER.fullmatch(text) or _PHONE_NUMBER.fullmatch(text))
+    return False
 
 
 def _write_csv(out: IO[str], header: Sequence[str], rows: Iterator[Sequence[Any]]) -> int:
