@@ -210,6 +210,7 @@ def run_gui(args: argparse.Namespace) -> int:
         shell = build_shell(options, data_dir=getattr(args, "data_dir", None))
     except KnownError as error:  # e.g. the data dir cannot be created
         print(error.user_message, file=sys.stderr)
+        _tell_and_wait(error.user_message)
         return error.exit_code
     try:
         shell.show_and_paint()
@@ -221,6 +222,20 @@ def run_gui(args: argparse.Namespace) -> int:
     finally:
         shell.close()
         logging.shutdown()
+
+
+def _tell_and_wait(message: str) -> None:
+    """Before the app can even open its window: the sentence in a message box (someone who
+    started the app from a menu never sees stderr), until it is dismissed. No asyncio loop
+    runs yet, so Qt's own loop waits for the box."""
+    from PySide6.QtWidgets import QMessageBox
+
+    app = qt_application()
+    box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, message, QMessageBox.StandardButton.Close)
+    box.setObjectName("startupError")
+    box.finished.connect(app.quit)
+    box.open()
+    app.exec()
 
 
 def _install_excepthook(window: MainWindow) -> None:
