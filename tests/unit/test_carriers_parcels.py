@@ -31,7 +31,7 @@ from orderchamp_desktop.core.cache.rows import (
     ShipmentItem,
     ShipmentRow,
 )
-from orderchamp_desktop.core.documents.packing import build_packing_slip, packing_slip_html
+from orderchamp_desktop.core.documents.packing import IsoFormatter, build_packing_slip, packing_slip_html
 from orderchamp_desktop.core.documents.picklist import (
     build_pick_list,
     natural_key,
@@ -196,6 +196,8 @@ def test_packing_slip_lists_this_parcel_and_what_is_still_to_follow_at_that_time
         _parcel("S1", "2024-03-06T00:00:00Z", {"L1": 3})])
     first = build_packing_slip(detail, "S1", ACCOUNT)
     assert (first.parcel_number, first.parcel_count) == (1, 2)
+    # One unit of MUG-1 and both plates are not in any parcel yet: the count is not final.
+    assert not first.order_complete and first.parcel_text(IsoFormatter()) == "1 (more to follow)"
     assert [(x.sku, x.quantity) for x in first.in_parcel] == [("MUG-1", 3)]
     assert [(x.sku, x.quantity) for x in first.to_follow] == [("MUG-1", 2), ("MUG-2", 2)]
     second = build_packing_slip(detail, "S2", ACCOUNT)
@@ -204,6 +206,30 @@ def test_packing_slip_lists_this_parcel_and_what_is_still_to_follow_at_that_time
     assert first.ship_to[0] == "Winkel <b>&</b> Co" and first.reference == "PO-77"
     with pytest.raises(KeyError):
         build_packing_slip(detail, "nope", ACCOUNT)
+
+
+def test_the_parcel_count_is_printed_once_it_is_final() -> None:
+    lines = [_line("L1", "MUG-1", 4, 0)]
+    first, second = _parcel("S1", "2024-03-06T00:00:00Z", {"L1": 3}), _parcel("S2", "2024-03-07T00:00:00Z",
+                                                                              {"L1": 1})
+    only_first = build_packing_slip(_detail(_row("O1", "#ORD1"), lines, [first]), "S1", ACCOUNT)
+    assert "<b>1 (more to follow)</b>" in packing_slip_html(only_first)
+    assert " of 1" not in packing_slip_html(only_first)
+    both = _detail(_row("O1", "#ORD1"), lines, [first, second])
+    assert "<b>1 of 2</b>" in packing_slip_html(build_packing_slip(both, "S1", ACCOUNT))  # reprinted later
+    page = packing_slip_html(build_packing_slip(both, "S2", ACCOUNT))
+    assert "<b>2 of 2</b>" in page and "In this parcel (1 item)" in page
+
+
+def test_phone_numbers_on_the_slip_do_not_break_between_digits() -> None:
+    account = AccountRow(id="A", name="Studio Klei", email=None, currency="EUR", synced_at=None,
+                         address=Address(street="Kerkstraat", house_number="5", postal_code="1017 GA",
+                                         city="Amsterdam", country="NL", phone="+31 20 123 4567"))
+    detail = _detail(_row("O1", "#ORD1"), [_line("L1", "MUG-1", 1, 0)],
+                     [_parcel("S1", "2024-03-06T00:00:00Z", {"L1": 1})])
+    page = packing_slip_html(build_packing_slip(detail, "S1", account))
+    assert "+31&nbsp;20&nbsp;123&nbsp;4567" in page
+    assert "1017 GA Amsterdam" in page  # other lines still wrap where they must
 
 
 def test_packing_slip_html_escapes_every_text() -> None:
@@ -226,7 +252,19 @@ def test_pick_list_groups_by_sku_with_per_order_quantities_in_walking_order() ->
     assert [(o.number, o.quantity) for o in pick.items[1].orders] == [("#A", 3), ("#B", 2)]
     assert pick.skipped == ("#C", "#D") and pick.total_units == 7
     page = pick_list_html(pick)
-    assert "SKU-10" in page and "#A&nbsp;×&nbsp;3" in page and "#C, #D" in page
+    assert "SKU-10" in page and "#C, #D" in page
+    # Each order on its own line, its quantity in the column beside it.
+    assert '<td width="18%" class="code order">#A<br/>#B</td>' in page
+    assert '<td width="8%" class="code qty">×&nbsp;3<br/>×&nbsp;2</td>' in page
+    assert "2 orders · 7 items" in page
+
+
+def test_pick_list_wording_for_one_order_and_for_none() -> None:
+    one = build_pick_list([_detail(_row("O1", "#A"), [_line("L1", "SKU-1", 1, 1)])])
+    assert "1 order · 1 item" in pick_list_html(one)
+    empty = pick_list_html(build_pick_list([_detail(_row("O4", "#D"), [_line("L1", "SKU-10", 9, 0)])]))
+    assert "Nothing to pick: none of these orders has items left to ship." in empty
+    assert "None" not in empty and "0 orders" not in empty and "#D" in empty  # named as left out
 
 
 def test_pick_locations_prefer_the_first_location_with_enough_stock() -> None:

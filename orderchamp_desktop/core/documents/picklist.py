@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from orderchamp_desktop.core.cache.rows import InventoryMatrix, OrderDetail, OrderLine
-from orderchamp_desktop.core.documents.packing import STYLE, Formatter, IsoFormatter, esc
+from orderchamp_desktop.core.documents.packing import STYLE, Formatter, IsoFormatter, esc, plural
 
 __all__ = ["PickItem", "PickList", "PickOrder", "build_pick_list", "natural_key", "pick_list_html",
            "pick_locations"]
@@ -113,43 +113,64 @@ def build_pick_list(details: Iterable[OrderDetail], *, locations: Mapping[str, s
     return PickList(tuple(items), tuple(included), tuple(skipped), generated_at)
 
 
+#: (header, width, class) per column. "Per order" spans two columns, order number and quantity,
+#: so each order stays on one line and the quantities line up.
+_COLUMNS = (("", "5%", ""), ("SKU / EAN", "20%", ""), ("Product", "41%", ""),
+            ("Total", "8%", "qty"), ("Per order", "18%", ""), ("", "8%", "qty"))
+_SPAN = len(_COLUMNS)
+
+
+def _header_row() -> str:
+    cells = [f'<th width="{width}" class="{css}">{esc(title)}</th>' for title, width, css in _COLUMNS[:4]]
+    span = sum(int(width.rstrip("%")) for _, width, _ in _COLUMNS[4:])
+    cells.append(f'<th colspan="2" width="{span}%">{esc(_COLUMNS[4][0])}</th>')
+    return f"<tr>{''.join(cells)}</tr>"
+
+
 def _pick_row(item: PickItem, f: Formatter) -> str:
     variant = f'<br/><span class="muted">{esc(item.variant_title)}</span>' if item.variant_title else ""
     ean = f'<br/><span class="muted">{esc(item.ean)}</span>' if item.ean else ""
-    split = "<br/>".join(f"{esc(o.number)}&nbsp;×&nbsp;{esc(f.number(o.quantity))}" for o in item.orders)
-    return (f'<tr><td width="4%">&#9744;</td>'
-            f'<td width="22%" class="code"><b>{esc(item.sku or "")}</b>{ean}</td>'
-            f'<td width="44%">{esc(item.title)}{variant}</td>'
-            f'<td width="8%" class="qty"><b>{esc(f.number(item.total))}</b></td>'
-            f'<td width="22%">{split}</td></tr>')
+    numbers = "<br/>".join(esc(o.number) for o in item.orders)
+    quantities = "<br/>".join(f"×&nbsp;{esc(f.number(o.quantity))}" for o in item.orders)
+    widths = [width for _, width, _ in _COLUMNS]
+    return (f'<tr><td width="{widths[0]}">&#9744;</td>'
+            f'<td width="{widths[1]}" class="code"><b>{esc(item.sku or "")}</b>{ean}</td>'
+            f'<td width="{widths[2]}">{esc(item.title)}{variant}</td>'
+            f'<td width="{widths[3]}" class="qty"><b>{esc(f.number(item.total))}</b></td>'
+            f'<td width="{widths[4]}" class="code order">{numbers}</td>'
+            f'<td width="{widths[5]}" class="code qty">{quantities}</td></tr>')
 
 
-def pick_list_html(pick: PickList, fmt: Formatter | None = None) -> str:
-    """The pick list as HTML for QTextDocument (every value escaped), one block per location."""
-    f = fmt or IsoFormatter()
+def _item_table(pick: PickList, f: Formatter) -> str:
     rows: list[str] = []
     location: str | None = ""
     for item in pick.items:
         if item.location != location:
             location = item.location
-            rows.append(f'<tr><td colspan="5" class="location"><b>{esc(location or "Location unknown")}'
-                        "</b></td></tr>")
+            rows.append(f'<tr><td colspan="{_SPAN}" class="location"><b>'
+                        f'{esc(location or "Location unknown")}</b></td></tr>')
         rows.append(_pick_row(item, f))
-    body = "".join(rows) or '<tr><td colspan="5" class="muted">Nothing to pick.</td></tr>'
-    orders = ", ".join(f"{esc(number)} ({esc(retailer)})" for _, number, retailer in pick.orders)
+    return ('<table width="100%" cellspacing="0" border="1" style="border-collapse: collapse; '
+            f'border-color: #999;">{_header_row()}{"".join(rows)}</table>')
+
+
+def pick_list_html(pick: PickList, fmt: Formatter | None = None) -> str:
+    """The pick list as HTML for QTextDocument (every value escaped), one block per location."""
+    f = fmt or IsoFormatter()
+    when = esc(f.date(pick.generated_at)) if pick.generated_at else ""
     skipped = (f'<p class="muted">Left out (unconfirmed, cancelled or nothing left to ship): '
                f"{esc(', '.join(pick.skipped))}</p>" if pick.skipped else "")
-    when = f" · {esc(f.date(pick.generated_at))}" if pick.generated_at else ""
+    if pick.items:
+        summary = f"{plural(len(pick.orders), 'order', f)} · {plural(pick.total_units, 'item', f)}"
+        orders = ", ".join(f"{esc(number)} ({esc(retailer)})" for _, number, retailer in pick.orders)
+        content = (f'<p class="muted">{esc(summary)}{" · " + when if when else ""}</p>'
+                   f"{_item_table(pick, f)}<h2>Orders</h2><p>{orders}</p>")
+    else:
+        content = (f'<p class="muted">{when}</p>' if when else "") + (
+            "<p>Nothing to pick: none of these orders has items left to ship.</p>")
     return (
         f"<html><head><style>{STYLE} .location {{ background-color: #f4f4f4; }}</style></head><body>"
-        f"<h1>Pick list</h1>"
-        f'<p class="muted">{esc(f.number(len(pick.orders)))} orders · '
-        f"{esc(f.number(pick.total_units))} items{when}</p>"
-        f'<table width="100%" cellspacing="0" border="1" style="border-collapse: collapse; '
-        f'border-color: #999;"><tr><th width="4%"></th><th width="22%">SKU / EAN</th>'
-        f'<th width="44%">Product</th><th width="8%" class="qty">Total</th>'
-        f'<th width="22%">Per order</th></tr>{body}</table>'
-        f"<h2>Orders</h2><p>{orders or esc('None')}</p>{skipped}</body></html>")
+        f"<h1>Pick list</h1>{content}{skipped}</body></html>")
 
 
 def needed_per_sku(details: Sequence[OrderDetail]) -> dict[str, int]:

@@ -17,8 +17,8 @@ import logging
 import re
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QCloseEvent, QColor, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -51,10 +51,16 @@ from orderchamp_desktop.core.actions.shipping import (
     validate_tracking,
 )
 from orderchamp_desktop.core.cache.rows import OrderDetail, OrderLine, ShipmentRow
-from orderchamp_desktop.core.errors import KnownError, UserError, UserErrorsError, user_message_for
+from orderchamp_desktop.core.errors import (
+    KnownError,
+    OfflineError,
+    UserError,
+    UserErrorsError,
+    user_message_for,
+)
 from orderchamp_desktop.qt_async import TaskRunner
 from orderchamp_desktop.ui import format as fmt
-from orderchamp_desktop.ui.fulfilment.services import FulfilmentServices
+from orderchamp_desktop.ui.fulfilment.services import FulfilmentServices, NotConnectedError
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +70,21 @@ LINE_HEADERS = ("Product", "SKU", "EAN", "Ordered", "Unshipped", "In this parcel
 PRODUCT, SKU, EAN, ORDERED, UNSHIPPED, QTY, MESSAGE = range(len(LINE_HEADERS))
 _ERROR_STYLE = f"QSpinBox {{ border: 2px solid {RED}; }}"
 _FIELD_ERROR_STYLE = f"QLineEdit, QComboBox {{ border: 2px solid {RED}; }}"
+#: Background of a row that a scan just changed, for a moment (added: green, refused: red).
+_FLASH_OK = QColor("#c8ecd0")
+_FLASH_REFUSED = QColor("#f6d3d0")
+FLASH_MS = 1500
+#: Smaller than the main window's minimum: the lines table scrolls instead.
+MINIMUM_SIZE = QSize(760, 520)
+PREFERRED_SIZE = QSize(980, 660)
+#: Shown in the delivery-time box instead of a preselected choice.
+CHOOSE_TIMEFRAME = "Choose how long delivery takes…"
+LOADING_TIMEFRAMES = "Loading the choices from Orderchamp…"
+NO_TIMEFRAMES = "Orderchamp offers no delivery times: tracking is needed"
+NOT_CONNECTED = "Not connected to Orderchamp: the delivery times cannot be loaded"
+NOT_LOADED = "The delivery times could not be loaded from Orderchamp"
+#: Key of the parcel-level message (not tied to a line) under the lines table.
+_PARCEL = -1
 
 
 def _digits_key(code: str) -> str | None:
@@ -89,14 +110,27 @@ class ShipmentDialog(QDialog):
         self.shipment_id = shipment_id  # set: "mark as shipped" mode for this parcel
         self.timeframes: list[str] = []
         self.busy = False
+        #: False once the live schema could not be loaded: nothing can be sent from this dialog.
+        self.can_send = True
+        #: Sentences under the lines table, per row (``_PARCEL`` for the parcel as a whole).
+        self._below_table: dict[int, str] = {}
+        #: The status line shows "Please correct the marked fields." (goes when no mark is left).
+        self._summary_shown = False
+        self._flashed: int | None = None
+        # One timer, restarted by each scan: an earlier scan's flash must not end a later one's.
+        self._flash_timer = QTimer(self)
+        self._flash_timer.setSingleShot(True)
+        self._flash_timer.setInterval(FLASH_MS)
+        self._flash_timer.timeout.connect(self._unflash)
         self._touched = False
         self._scanned = False
         self._sent_line_ids: list[str] = []
         self._lines: list[OrderLine] = []
         self._spins: list[QSpinBox] = []
         self.setWindowTitle(f"Ship order {detail.order.number}")
-        self.setMinimumSize(940, 580)
+        self.setMinimumSize(MINIMUM_SIZE)
         self._build()
+        self._initial_size()
         self._fill(detail)
         if shipment_id is not None:
             self._enter_mark_mode(shipment_id, None)
@@ -125,6 +159,8 @@ class ShipmentDialog(QDialog):
         self.table.setObjectName("shipLines")
         self.table.setHorizontalHeaderLabels(LINE_HEADERS)
         self.table.verticalHeader().hide()
+        # No selection: a scan marks the row it changed with a coloured flash, which a selection
+        # highlight would paint over.
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)
@@ -133,8 +169,10 @@ class ShipmentDialog(QDialog):
         header.setSectionResizeMode(PRODUCT, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
         for column, width in ((SKU, 130), (EAN, 115), (ORDERED, 64), (UNSHIPPED, 76), (QTY, 100),
-                              (MESSAGE, 200)):
+                              (MESSAGE, 220)):
             header.resizeSection(column, width)
+        # Hidden until a line has an error: Product takes the room.
+        header.setSectionHidden(MESSAGE, True)
         lines_layout.addWidget(self.table, 1)
         helpers = QHBoxLayout()
         self.ship_all_button = QPushButton("Ship &all", self.lines_box)
@@ -177,6 +215,12 @@ class ShipmentDialog(QDialog):
         self.ship_button.setObjectName("shipButton")
         self.ship_button.setDefault(False)
         self.ship_button.setAutoDefault(False)
+        self.retry_button = self.buttons.addButton("&Try again", QDialogButtonBox.ButtonRole.ActionRole)
+        self.retry_button.setObjectName("shipRetry")
+        self.retry_button.setToolTip("Load the delivery times from Orderchamp again")
+        self.retry_button.setAutoDefault(False)
+        self.retry_button.hide()
+        self.retry_button.clicked.connect(self.retry_prepare)
         self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.close_button.setAutoDefault(False)
         self.ship_button.clicked.connect(self.ship_clicked)
@@ -205,11 +249,14 @@ class ShipmentDialog(QDialog):
         self.carrier_label.setTextFormat(Qt.TextFormat.RichText)
         self.carrier_label.setOpenExternalLinks(True)
         self.carrier_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.carrier_label.hide()
         self.tracking_error = self._message_label("shipTrackingError")
         self.timeframe = QComboBox(box)
         self.timeframe.setObjectName("shipTimeframe")
         self.timeframe.setEnabled(False)
-        self.timeframe.addItem("Loading the choices from Orderchamp…", None)
+        # Nothing is preselected: the placeholder shows until the user picks a delivery time.
+        self.timeframe.setPlaceholderText(LOADING_TIMEFRAMES)
+        self.timeframe.currentIndexChanged.connect(self._timeframe_changed)
         self.timeframe_error = self._message_label("shipTimeframeError")
         note = QLabel("Without tracking, Orderchamp may take longer to pay out this order.", box)
         note.setStyleSheet("color: palette(placeholder-text);")
@@ -225,6 +272,14 @@ class ShipmentDialog(QDialog):
         self.tracked_radio.toggled.connect(self._mode_changed)
         self._mode_changed()
         return box
+
+    def _initial_size(self) -> None:
+        """Roomy by default, but never larger than the screen the dialog opens on."""
+        size = PREFERRED_SIZE
+        screen = self.screen()
+        if screen is not None:
+            size = size.boundedTo(screen.availableSize())
+        self.resize(size.expandedTo(MINIMUM_SIZE))
 
     def _message_label(self, name: str) -> QLabel:
         label = QLabel(self)
@@ -265,6 +320,9 @@ class ShipmentDialog(QDialog):
             spin.valueChanged.connect(lambda _v, r=row: self._quantity_edited(r))
             self.table.setCellWidget(row, QTY, spin)
             self._spins.append(spin)
+        # Codes and counts get what they need; Product (stretched) gets the rest.
+        for column in (SKU, EAN, ORDERED, UNSHIPPED):
+            self.table.resizeColumnToContents(column)
         self._touched = False
 
     # ---------------------------------------------------------------- quantities
@@ -285,6 +343,9 @@ class ShipmentDialog(QDialog):
     def _quantity_edited(self, row: int) -> None:
         self._touched = True
         self._set_line_error(row, None)
+        # The parcel changed: a parcel-level complaint ("at least one item") no longer applies.
+        self._below_table.pop(_PARCEL, None)
+        self._refresh_messages()
 
     # ---------------------------------------------------------------- scanning
     def _scan_entered(self) -> None:
@@ -304,10 +365,11 @@ class ShipmentDialog(QDialog):
         if not self._scanned and not self._touched:
             # Scanning packs a parcel from empty: the defaults (everything) would make every scan
             # an over-scan.
-            for spin in self._spins:
+            for row, spin in enumerate(self._spins):
                 spin.blockSignals(True)
                 spin.setValue(0)
                 spin.blockSignals(False)
+                self._set_line_error(row, None)
         self._scanned = True
         for row in rows:
             spin = self._spins[row]
@@ -316,10 +378,43 @@ class ShipmentDialog(QDialog):
                 line = self._lines[row]
                 self._say(self.scan_message, f"Added 1 × {line.title} ({spin.value()} of "
                           f"{spin.maximum()}).", GREEN)
+                self._show_row(row, _FLASH_OK)
                 return True
         line = self._lines[rows[0]]
+        self._show_row(rows[0], _FLASH_REFUSED)
         return self._scan_refused(f"All {self._spins[rows[0]].maximum()} × {line.title} are already in "
                                   "this parcel; that one is too many.")
+
+    def _show_row(self, row: int, color: QColor) -> None:
+        """Point at the row a scan changed: scroll it into view and flash its background.
+
+        A long order has rows below the visible ones; without this a scan changes a number the
+        packer cannot see.
+        """
+        item = self.table.item(row, PRODUCT)
+        if item is None:
+            return
+        self._unflash()
+        self.table.scrollToItem(item, QAbstractItemView.ScrollHint.EnsureVisible)
+        for column in range(self.table.columnCount()):
+            cell = self.table.item(row, column)
+            if cell is not None:
+                cell.setBackground(QBrush(color))
+        self._flashed = row
+        self._flash_timer.start()
+
+    def _unflash(self) -> None:
+        row, self._flashed = self._flashed, None
+        if row is None:
+            return
+        for column in range(self.table.columnCount()):
+            cell = self.table.item(row, column)
+            if cell is not None:
+                cell.setBackground(QBrush())
+
+    def flashed_row(self) -> int | None:
+        """The row a scan is pointing at right now (None once the flash is over)."""
+        return self._flashed
 
     def _rows_for(self, code: str) -> list[int]:
         digits = _digits_key(code)
@@ -339,11 +434,20 @@ class ShipmentDialog(QDialog):
 
     # ---------------------------------------------------------------- tracking
     def _mode_changed(self) -> None:
+        """The user switched between tracked and untracked: the other mode's marks are moot."""
+        self._sync_mode_widgets()
+        self._say(self.tracking_error, None)
+        self.tracking_edit.setStyleSheet("")
+        self._say(self.timeframe_error, None)
+        self.timeframe.setStyleSheet("")
+        self._refresh_messages()
+
+    def _sync_mode_widgets(self) -> None:
         tracked = self.tracked_radio.isChecked()
         self.tracking_edit.setEnabled(tracked and not self.busy)
         self.timeframe.setEnabled(not tracked and not self.busy and bool(self.timeframes))
-        self._say(self.tracking_error, None)
-        self._say(self.timeframe_error, None)
+        # The carrier of a number that will not be sent would only mislead.
+        self.carrier_label.setVisible(tracked and bool(self.carrier_label.text()))
 
     def _destination(self) -> tuple[str | None, str | None]:
         address = self.detail.shipping_address
@@ -351,39 +455,42 @@ class ShipmentDialog(QDialog):
 
     def tracking(self) -> Tracking:
         if self.tracked_radio.isChecked():
-            postal_code, country = self._destination()
-            return Tracking.tracked(self.tracking_edit.text(), postal_code=postal_code, country=country)
+            return self._typed_tracking()
         value = self.timeframe.currentData()
         return Tracking.untracked(value if isinstance(value, str) else "")
+
+    def _typed_tracking(self) -> Tracking:
+        postal_code, country = self._destination()
+        return Tracking.tracked(self.tracking_edit.text(), postal_code=postal_code, country=country)
 
     def _tracking_changed(self, text: str) -> None:
         self._say(self.tracking_error, None)
         self.tracking_edit.setStyleSheet("")
-        if not text.strip():
-            self.carrier_label.setText("")
-            return
-        tracking = self.tracking()
-        if tracking.problem:
-            self.carrier_label.setText(f'<span style="color:{RED}">{html.escape(tracking.problem)}</span>')
-        elif tracking.carrier and tracking.tracking_url:
-            self.carrier_label.setText(
-                f"{html.escape(tracking.carrier)} · "
-                f'<a href="{html.escape(tracking.tracking_url, quote=True)}">open the tracking page</a>')
-            self.carrier_label.setToolTip(tracking.tracking_url)
-        elif tracking.carrier:
-            self.carrier_label.setText(html.escape(tracking.carrier))
-        else:
-            self.carrier_label.setText("Carrier not recognised: the number is sent as you typed it.")
+        tracking = self._typed_tracking() if text.strip() else None
+        self.carrier_label.setText(_carrier_text(tracking))
+        self.carrier_label.setToolTip((tracking.tracking_url or "") if tracking else "")
+        self._sync_mode_widgets()
+        self._refresh_messages()
 
-    def set_timeframes(self, values: Sequence[str]) -> None:
+    def _timeframe_changed(self, _index: int) -> None:
+        self._say(self.timeframe_error, None)
+        self.timeframe.setStyleSheet("")
+        self._refresh_messages()
+
+    def set_timeframes(self, values: Sequence[str], *, empty: str = NO_TIMEFRAMES) -> None:
+        """Offer the live schema's delivery times, none preselected; ``empty`` says why there are none."""
         self.timeframes = list(values)
+        self.timeframe.blockSignals(True)
         self.timeframe.clear()
-        if not self.timeframes:
-            self.timeframe.addItem("Orderchamp offers no delivery times: tracking is needed", None)
-            self.untracked_radio.setEnabled(False)
         for value in self.timeframes:
             self.timeframe.addItem(timeframe_label(value), value)
-        self._mode_changed()
+        self.timeframe.setPlaceholderText(CHOOSE_TIMEFRAME if self.timeframes else empty)
+        self.timeframe.setCurrentIndex(-1)
+        self.timeframe.blockSignals(False)
+        self.untracked_radio.setEnabled(bool(self.timeframes) and not self.busy)
+        if not self.timeframes:
+            self.tracked_radio.setChecked(True)
+        self._sync_mode_widgets()
 
     # ---------------------------------------------------------------- modes
     def _enter_mark_mode(self, shipment_id: str, order_detail: OrderDetail | None) -> None:
@@ -408,17 +515,37 @@ class ShipmentDialog(QDialog):
 
     # ---------------------------------------------------------------- work
     async def prepare(self) -> None:
-        """Load the delivery timeframes the live schema offers (needs the connection)."""
+        """Load the delivery timeframes the live schema offers (needs the connection).
+
+        Without it nothing could be sent either: the dialog says so and offers to try again.
+        """
         try:
             service = await self.services.shipping()
         except KnownError as error:
-            self.set_timeframes([])
+            offline = isinstance(error, NotConnectedError | OfflineError)
+            self.set_timeframes([], empty=NOT_CONNECTED if offline else NOT_LOADED)
+            self._set_can_send(False)
             self._say(self.status, error.user_message, RED)
             return
+        self._set_can_send(True)
         self.set_timeframes(service.delivery_timeframes())
 
-    def ship_clicked(self) -> None:
+    def retry_prepare(self) -> None:
         if self.busy:
+            return
+        self._say(self.status, None)
+        self.retry_button.hide()
+        self.timeframe.setPlaceholderText(LOADING_TIMEFRAMES)
+        self.runner.spawn(self.prepare(), name=f"ship-prepare-{self.order_id}")
+
+    def _set_can_send(self, can_send: bool) -> None:
+        self.can_send = can_send
+        self.ship_button.setEnabled(can_send and not self.busy)
+        self.ship_button.setToolTip("" if can_send else "Needs a connection to Orderchamp")
+        self.retry_button.setVisible(not can_send)
+
+    def ship_clicked(self) -> None:
+        if self.busy or not self.can_send:
             return
         if not self.validate_locally():
             return
@@ -493,10 +620,13 @@ class ShipmentDialog(QDialog):
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
-        for widget in (self.ship_button, self.ship_all_button, self.clear_button, self.scan,
-                       self.tracked_radio, self.untracked_radio, self.table):
+        for widget in (self.ship_all_button, self.clear_button, self.scan, self.tracked_radio,
+                       self.table):
             widget.setEnabled(not busy)
-        self._mode_changed()
+        self.ship_button.setEnabled(not busy and self.can_send)
+        self.untracked_radio.setEnabled(not busy and bool(self.timeframes))
+        # Not _mode_changed(): the errors the answer brought must stay visible.
+        self._sync_mode_widgets()
         self.close_button.setText("Close")
         self.setCursor(Qt.CursorShape.BusyCursor if busy else Qt.CursorShape.ArrowCursor)
 
@@ -505,12 +635,12 @@ class ShipmentDialog(QDialog):
         mapped = map_user_errors(errors, self._sent_line_ids)
         rows = {line.id: row for row, line in enumerate(self._lines)}
         general = list(mapped.general)
-        below_table: list[str] = []
         for line_id, message in mapped.lines.items():
             if line_id in rows and self.shipment_id is None:
-                self._set_line_error(rows[line_id], message)
+                row = rows[line_id]
+                self._set_line_error(row, message)
                 # The cell may be too narrow: the whole sentence also goes under the table.
-                below_table.append(f"{self._lines[rows[line_id]].title}: {message}")
+                self._below_table[row] = f"{self._lines[row].title}: {message}"
             else:
                 general.append(message)
         for name, message in mapped.fields.items():
@@ -522,15 +652,32 @@ class ShipmentDialog(QDialog):
                 self._say(self.timeframe_error, message, RED)
                 self.timeframe.setStyleSheet(_FIELD_ERROR_STYLE)
             elif name == "products" and self.shipment_id is None:
-                below_table.append(message)
+                self._below_table[_PARCEL] = message
             else:
                 general.append(message)
-        if below_table:
-            self._say(self.lines_error, "\n".join(below_table), RED)
         if general:
             self._say(self.status, " ".join(general), RED)
         elif mapped.lines or mapped.fields:
             self._say(self.status, "Please correct the marked fields.", RED)
+            self._summary_shown = True
+        self._refresh_messages()
+
+    def _refresh_messages(self) -> None:
+        """Keep the dialog-level messages in step with the marks still shown.
+
+        Each edit clears the mark of what it changed; the sentences under the table and the
+        "Please correct the marked fields." summary must not outlive the marks they describe.
+        """
+        below = [self._below_table[key] for key in sorted(self._below_table) if key != _PARCEL]
+        if _PARCEL in self._below_table:
+            below.append(self._below_table[_PARCEL])
+        self._say(self.lines_error, "\n".join(below), RED)
+        marked_lines = any(self.line_error(row) for row in range(len(self._lines)))
+        self.table.horizontalHeader().setSectionHidden(MESSAGE, not marked_lines)
+        if self._summary_shown and not (marked_lines or self._below_table or self.tracking_error.text()
+                                        or self.timeframe_error.text()):
+            self._summary_shown = False
+            self._say(self.status, None)
 
     def _set_line_error(self, row: int, message: str | None) -> None:
         item = self.table.item(row, MESSAGE)
@@ -539,6 +686,8 @@ class ShipmentDialog(QDialog):
             item.setForeground(Qt.GlobalColor.red if message else Qt.GlobalColor.black)
             item.setToolTip(message or "")
         self._spins[row].setStyleSheet(_ERROR_STYLE if message else "")
+        if not message:
+            self._below_table.pop(row, None)
 
     def line_error(self, row: int) -> str:
         item = self.table.item(row, MESSAGE)
@@ -547,10 +696,13 @@ class ShipmentDialog(QDialog):
     def _clear_errors(self) -> None:
         for row in range(len(self._lines)):
             self._set_line_error(row, None)
+        self._below_table.clear()
+        self._summary_shown = False
         for label in (self.tracking_error, self.timeframe_error, self.lines_error, self.status):
             self._say(label, None)
         self.tracking_edit.setStyleSheet("")
         self.timeframe.setStyleSheet("")
+        self.table.horizontalHeader().setSectionHidden(MESSAGE, True)
 
     @staticmethod
     def _say(label: QLabel, text: str | None, color: str | None = None) -> None:
@@ -584,6 +736,20 @@ class ShipmentDialog(QDialog):
             event.ignore()
             return
         super().closeEvent(event)
+
+
+def _carrier_text(tracking: Tracking | None) -> str:
+    """What a typed number looks like: the carrier with a tracking link, or why it looks wrong."""
+    if tracking is None:
+        return ""
+    if tracking.problem:
+        return f'<span style="color:{RED}">{html.escape(tracking.problem)}</span>'
+    if tracking.carrier and tracking.tracking_url:
+        return (f"{html.escape(tracking.carrier)} · "
+                f'<a href="{html.escape(tracking.tracking_url, quote=True)}">open the tracking page</a>')
+    if tracking.carrier:
+        return html.escape(tracking.carrier)
+    return "Carrier not recognised: the number is sent as you typed it."
 
 
 def _parcel_text(shipment: ShipmentRow | None) -> str:
