@@ -190,10 +190,12 @@ async def _sync(args: argparse.Namespace, paths: AppPaths, secrets: Secrets, con
         if profile is None or profile.account_key != key:
             save_profile(paths, Profile(key, str(account.get("name") or ""), api_url))
         with InstanceLock(paths.data_dir):
-            await client.load_schema(paths.schema_dir, key)
             cache = paths.cache_file(key)
             fresh_start = _set_aside_if_damaged(cache, console)
-            syncer = Syncer(client, cache, on_progress=console.progress)
+            # The Syncer loads the live schema itself (cached per account), and syncs with the
+            # documented API alone when the server refuses introspection.
+            syncer = Syncer(client, cache, on_progress=console.progress, schema_dir=paths.schema_dir,
+                            account_key=key)
             result = await syncer.run(full=True if args.full or fresh_start else None)
         console.say(f"Synced {account.get('name') or 'your account'}: {result.summary()}")
         return 0

@@ -10,6 +10,7 @@ Usage::
         server.state.add_random_order(status="AWAITING_FULFILMENT")   # change it between two syncs
         server.faults.inject_next("502_html")                         # or .configure(rate, kinds, seed)
         server.faults.drop_response_after("shipmentCreate")           # execute, then drop the answer
+        server.faults.fail_field_next("SyncOrders", ("orders",))      # null + error: a partial answer
         server.stats.by_field["shipmentCreate"]                       # root fields actually executed
 
 Behaviour worth knowing (see cost.py, pagination.py, throttle.py for details):
@@ -21,6 +22,10 @@ Behaviour worth knowing (see cost.py, pagination.py, throttle.py for details):
 - cost: scalars 0, objects 1 + selection, connections 2 + n * (1 + node selection); a query over
   ``max_query_cost`` is refused, a bucket of ``bucket_size`` restores ``restore_rate`` points/s,
   and every answer carries ``extensions.throttle``;
+- ``SandboxConfig(features=...)`` switches schema parts off (see config.DEFAULT_FEATURES);
+  ``features=config.DOCS_SHAPED`` gives only what the public docs show (no UPDATED_AT sorts,
+  no sort on ``products``, invoices sorted by id), and ``introspection: False`` refuses
+  ``__schema``/``__type`` queries;
 - the world's clock is ``config.now`` plus the time elapsed on ``config.clock``; mutations stamp
   ``updatedAt`` with it, so incremental syncs with ``since`` see them.
 """

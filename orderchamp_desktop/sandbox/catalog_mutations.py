@@ -76,10 +76,19 @@ def _check_variant_input(
     if data.get("caseQuantity") is not None and data["caseQuantity"] < 1:
         errors.add(["caseQuantity"], "Case quantity must be at least 1.")
     policy = data.get("inventoryPolicy") or (current.inventory_policy if current else "DENY")
-    if data.get("inventoryQuantity") is not None and data["inventoryQuantity"] < 0 and policy == "DENY":
+    total = data.get("inventoryQuantity")
+    if total is not None and total < 0 and policy == "DENY":
         errors.add(
             ["inventoryQuantity"], "Inventory can only go below 0 when the inventory policy is CONTINUE."
         )
+    elif total is not None and current is not None:
+        elsewhere = _stock_elsewhere(state, current)
+        if elsewhere and total < elsewhere:
+            errors.add(
+                ["inventoryQuantity"],
+                f"{elsewhere} of this variant are stocked at other locations, more than {total}. "
+                "Adjust the inventory levels per location instead.",
+            )
 
 
 def _options_after(data: dict[str, Any], current: ProductVariant | None) -> dict[str, str]:
@@ -110,12 +119,22 @@ def _new_images(state: SandboxState, images: list[dict[str, Any]]) -> list[Image
     return created
 
 
+def _stock_elsewhere(state: SandboxState, variant: ProductVariant) -> int:
+    """Units at locations other than the primary one (which a total quantity cannot move)."""
+    primary = state.primary_location.num
+    return sum(level.quantity for num, level in variant.levels.items() if num != primary)
+
+
 def _set_total_inventory(state: SandboxState, variant: ProductVariant, total: int, now: datetime) -> None:
-    """Make the sum over locations ``total`` by changing the primary location's level."""
+    """Make the sum over locations ``total`` by setting the primary location's level.
+
+    Validation has refused a total below the stock at the other locations, so the primary
+    level never goes negative to make the sum (only a CONTINUE total below 0 does, when
+    nothing is stocked elsewhere).
+    """
     primary = state.primary_location
     level = variant.levels.get(primary.num) or add_level(state, variant, primary, 0, now)
-    others = sum(other.quantity for other in variant.levels.values() if other is not level)
-    level.quantity = total - others
+    level.quantity = total - _stock_elsewhere(state, variant)
     level.updated_at = now
 
 

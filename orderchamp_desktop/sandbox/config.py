@@ -7,7 +7,32 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-DEFAULT_FEATURES: dict[str, bool] = {"order_confirm": True, "orders_updated_sort": True}
+DEFAULT_FEATURES: dict[str, bool] = {
+    "order_confirm": True,  # the orderConfirm mutation exists
+    "orders_updated_sort": True,  # OrderSort has UPDATED_AT_ASC/DESC
+    "products_updated_sort": True,  # ProductSort has UPDATED_AT_ASC/DESC
+    "invoices_updated_sort": True,  # InvoiceSort has UPDATED_AT_ASC/DESC
+    "products_sort": True,  # Query.products takes a sort argument
+    "invoices_created_sort": True,  # InvoiceSort has CREATED_AT_ASC/DESC
+    "orders_since": True,  # Query.orders takes since
+    "introspection": True,  # __schema / __type queries are answered
+}
+
+#: The schema as far as the public docs show it: no UPDATED_AT sort anywhere, products
+#: without a sort argument, invoices sorted by id only. Merge into ``features``.
+DOCS_SHAPED: dict[str, bool] = {
+    "orders_updated_sort": False,
+    "products_updated_sort": False,
+    "invoices_updated_sort": False,
+    "products_sort": False,
+    "invoices_created_sort": False,
+}
+
+#: Features that shape the schema (the rest change behaviour only).
+SCHEMA_FEATURES = (
+    "order_confirm", "orders_updated_sort", "products_updated_sort", "invoices_updated_sort",
+    "products_sort", "invoices_created_sort", "orders_since",
+)
 
 
 def _default_features() -> dict[str, bool]:

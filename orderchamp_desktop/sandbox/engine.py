@@ -129,6 +129,9 @@ class Engine:
         roots = [
             node.name.value for node in operation.selection_set.selections if isinstance(node, FieldNode)
         ]
+        if not self.config.feature("introspection") and {"__schema", "__type"} & set(roots):
+            # As some production GraphQL servers are configured: the schema is not disclosed.
+            return self._error([{"message": "GraphQL introspection is not allowed."}])
         return Prepared(document, operation, coerced, variables, roots)
 
     def _cost_model(self, prepared: Prepared) -> CostModel:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 import threading
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 FAULT_KINDS = frozenset({"429", "429_retry_after", "500", "502_html", "drop", "slow", "malformed_json"})
 
@@ -17,7 +18,10 @@ class FaultInjector:
       (picked with a seeded RNG, so a failing test replays the same faults);
     - ``inject_next(kind, count)``: the next ``count`` requests get ``kind`` (exact tests);
     - ``drop_response_after(field, count)``: the next ``count`` mutations with that root field
-      are EXECUTED and then the connection is dropped without an answer (outcome unknown).
+      are EXECUTED and then the connection is dropped without an answer (outcome unknown);
+    - ``fail_field_next(operation, path, count)``: the next ``count`` answers to ``operation``
+      that hold a value at ``path`` get null there plus an error naming the path, the way a
+      GraphQL server answers when one field's resolver failed (a partial answer).
 
     Except "slow" (which delays, then answers normally) and drop_response_after, a faulted
     request is never executed.
@@ -32,6 +36,7 @@ class FaultInjector:
         self._rng = random.Random(0)
         self._forced: deque[str] = deque()
         self._drop_after: dict[str, int] = {}
+        self._failing: dict[str, deque[tuple[str | int, ...]]] = {}
 
     def configure(
         self,
@@ -73,6 +78,7 @@ class FaultInjector:
             self.kinds = frozenset()
             self._forced.clear()
             self._drop_after.clear()
+            self._failing.clear()
 
     def next_fault(self) -> str | None:
         """The fault for the request being handled, if any."""
@@ -93,3 +99,51 @@ class FaultInjector:
                     self._drop_after[name] -= 1
                     return True
         return False
+
+    def fail_field_next(self, operation: str, path: Sequence[str | int], count: int = 1) -> None:
+        """Make a field fail in the next ``count`` answers to ``operation`` (see the class doc).
+
+        ``path`` starts at a root field, e.g. ``("orders",)``, ``("orders", "nodes", 0)`` or
+        ``("order",)``.
+        """
+        if not path or not isinstance(path[0], str):
+            raise ValueError("the path must start with a root field name")
+        with self._lock:
+            self._failing.setdefault(operation, deque()).extend([tuple(path)] * count)
+
+    def fail_fields(self, operation: str | None, data: dict[str, Any] | None) -> list[dict[str, Any]]:
+        """Apply a pending field failure to an executed answer's ``data``; the errors to add.
+
+        Consumed only when the answer has a value at the path (an empty page has no node 0).
+        """
+        if operation is None or not isinstance(data, dict):
+            return []
+        with self._lock:
+            pending = self._failing.get(operation)
+            if not pending or not _null_at(data, pending[0]):
+                return []
+            path = pending.popleft()
+        return [{"message": "Internal server error", "path": list(path),
+                 "extensions": {"category": "internal"}}]
+
+
+def _null_at(data: dict[str, Any], path: tuple[str | int, ...]) -> bool:
+    """Set the value at ``path`` to null; False (nothing changed) when there is none."""
+    container: Any = data
+    for part in path[:-1]:
+        container = _child(container, part)
+        if container is None:
+            return False
+    last = path[-1]
+    if _child(container, last) is None:
+        return False
+    container[last] = None
+    return True
+
+
+def _child(container: Any, part: str | int) -> Any:
+    if isinstance(container, dict) and isinstance(part, str):
+        return container.get(part)
+    if isinstance(container, list) and isinstance(part, int) and 0 <= part < len(container):
+        return container[part]
+    return None

@@ -125,6 +125,9 @@ class _Handler(BaseHTTPRequestHandler):
             sandbox.stats.count_fault("drop_response_after")
             self._drop()
             return
+        if executed and (failed := sandbox.faults.fail_fields(prepared.operation_name, payload["data"])):
+            sandbox.stats.count_fault("field_failed")
+            payload = {**payload, "errors": [*payload.get("errors", []), *failed]}
         self._send_json(status, payload)
 
     def _fault(self, kind: str) -> None:

@@ -116,3 +116,17 @@ def test_export_to_a_full_disk_says_so(small_sandbox: Any, tmp_path: Path) -> No
     assert result.returncode == 9
     assert "disk is full" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_sync_works_when_the_server_refuses_introspection(tmp_path: Path) -> None:
+    from orderchamp_desktop.sandbox import SandboxConfig, SandboxServer
+    from orderchamp_desktop.sandbox.config import DEFAULT_FEATURES
+
+    features = {**DEFAULT_FEATURES, "introspection": False}
+    config = SandboxConfig(seed=7, products=20, orders=120, restore_rate=5000.0, features=features)
+    with SandboxServer(config) as server:
+        synced = _cli("--api-url", server.url, "sync", token=server.token, data_dir=tmp_path)
+        assert synced.returncode == 0, synced.stderr
+        exported = _cli("export", "orders", "--format", "json", token=None, data_dir=tmp_path)
+        assert exported.returncode == 0, exported.stderr
+        assert len(json.loads(exported.stdout)) == _total_orders(server)

@@ -14,10 +14,13 @@ from tests.e2e.test_sync_support import assert_same_world, run_sync
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(params=[True, False], ids=["updated-sort", "no-updated-sort"])
+@pytest.fixture(params=[(True, True), (False, True), (False, False)],
+                ids=["updated-sort", "since", "no-updated-sort-no-since"])
 def server(request: pytest.FixtureRequest) -> Iterator[SandboxServer]:
+    updated, since = request.param
     config = SandboxConfig(seed=8, products=10, orders=150, restore_rate=5000.0,
-                           features={"order_confirm": True, "orders_updated_sort": request.param})
+                           features={"order_confirm": True, "orders_updated_sort": updated,
+                                     "orders_since": since})
     with SandboxServer(config) as running:
         yield running
 
@@ -51,12 +54,14 @@ def test_incremental_sync_picks_up_new_and_changed_orders(server: SandboxServer,
         detail = store.order_detail(touched.id)
         assert detail is not None and detail.note == "Bitte vor 10 Uhr liefern"
     used = sum(server.stats.by_operation.values()) - before
-    updated_sort = server.state.config.feature("orders_updated_sort")
-    if updated_sort:  # a handful of requests, not a re-read of the account
-        assert used < 15
+    config = server.state.config
+    if config.feature("orders_updated_sort") or config.feature("orders_since"):
+        assert used < 15  # a handful of requests, not a re-read of the account
         assert server.stats.by_operation["SyncOrder"] == 0
     else:  # the open orders not on the newest pages were asked for one by one
         assert server.stats.by_operation["SyncOrder"] > 0
+    since_used = server.stats.by_operation["SyncOrdersSince"] > 0
+    assert since_used == (not config.feature("orders_updated_sort") and config.feature("orders_since"))
 
 
 def test_nothing_changed_means_nothing_new(server: SandboxServer, tmp_path: Path) -> None:

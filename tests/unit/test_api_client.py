@@ -123,9 +123,8 @@ async def test_request_carries_token_agent_and_graphql_body() -> None:
 @pytest.mark.asyncio
 async def test_missing_and_null_fields_come_back_as_sent() -> None:
     odd = {"account": {"id": "1", "name": None, "locations": None}}
-    script = Script(httpx.Response(200, json={"data": odd, "errors": [{"message": "partly"}]}))
-    async with make(script, FakeTime()) as client:
-        assert await client.query("Account") == odd
+    async with make(Script(ok(odd)), FakeTime()) as client:
+        assert await client.query("Account") == odd  # null without an error is an answer
 
 
 # ---------------------------------------------------------------------- error mapping
@@ -477,10 +476,13 @@ async def test_a_page_without_a_new_cursor_stops_with_an_error_not_a_loop() -> N
 
 
 @pytest.mark.asyncio
-async def test_a_null_connection_is_an_empty_last_page() -> None:
-    async with make(Script(ok({"orders": None})), FakeTime()) as client:
-        pages = [p async for p in client.paginate("Pages", connection=("orders",), page_size=5)]
-    assert len(pages) == 1 and pages[0].nodes == [] and not pages[0].has_next
+async def test_a_null_connection_is_a_failure_not_an_empty_last_page() -> None:
+    script = Script(ok({"orders": None}))
+    async with make(script, FakeTime(), retry_policy=RetryPolicy(max_retries=1)) as client:
+        with pytest.raises(ServerError, match="the answer has no orders"):
+            async for _ in client.paginate("Pages", connection=("orders",), page_size=5):
+                pass
+    assert len(script.requests) == 2  # retried once: the next answer may be whole
 
 
 @pytest.mark.asyncio

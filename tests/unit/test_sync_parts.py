@@ -1,4 +1,4 @@
-"""Sync building blocks without the network: store worker, feature detection, time handling."""
+"""Sync building blocks without the network: store worker, plans from the schema, time handling."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from orderchamp_desktop.core.api import LiveSchema
 from orderchamp_desktop.core.cache import Store
-from orderchamp_desktop.core.sync import Features, SyncResult
+from orderchamp_desktop.core.sync import SyncResult, plan_for
 from orderchamp_desktop.core.sync.context import parse_time
 from orderchamp_desktop.core.sync.passes import _older_than
 from orderchamp_desktop.core.sync.worker import StoreWorker
@@ -65,15 +65,38 @@ async def test_cancelling_mid_write_lets_the_write_finish_first(tmp_path: Path) 
         assert len(store.order_ids()) == 20  # the page was committed whole
 
 
-def test_features_come_from_the_live_schema() -> None:
+def _accept_all(_op: str) -> bool:
+    return True
+
+
+def test_plans_come_from_the_live_schema() -> None:
     text = SCHEMA.read_text(encoding="utf-8")
-    full = Features.from_schema(LiveSchema.from_sdl(text))
-    assert full.updated_sort("orders") == "UPDATED_AT_DESC"
+    full = LiveSchema.from_sdl(text)
+    orders = plan_for("orders", full, _accept_all)
+    assert (orders.full_sort, orders.updated_sort, orders.incremental) == (
+        "CREATED_AT_DESC", "UPDATED_AT_DESC", "updated")
     without = LiveSchema.from_sdl(text.replace("UPDATED_AT_ASC UPDATED_AT_DESC\n  ID_ASC ID_DESC",
                                                "ID_ASC ID_DESC"))
-    assert Features.from_schema(without).updated_sort("orders") is None
-    assert Features.from_schema(without).updated_sort("products") == "UPDATED_AT_DESC"
-    assert Features.from_schema(None) == Features()
+    assert plan_for("orders", without, _accept_all).incremental == "since"
+    assert plan_for("orders", without, lambda op: op != "SyncOrdersSince").incremental == "newest"
+    assert plan_for("products", without, _accept_all).updated_sort == "UPDATED_AT_DESC"
+
+
+def test_plans_follow_a_docs_shaped_schema_and_no_schema_at_all() -> None:
+    text = SCHEMA.read_text(encoding="utf-8")
+    docs = LiveSchema.from_sdl(
+        text.replace("after: String, before: String, sort: ProductSort)", "after: String, before: String)")
+        .replace("enum InvoiceSort { ID_ASC ID_DESC CREATED_AT_ASC CREATED_AT_DESC UPDATED_AT_ASC "
+                 "UPDATED_AT_DESC }", "enum InvoiceSort { ID_ASC ID_DESC }"))
+    products = plan_for("products", docs, _accept_all)
+    assert (products.op, products.full_sort, products.incremental) == ("SyncProductsUnsorted", None, "full")
+    invoices = plan_for("invoices", docs, _accept_all)
+    assert (invoices.full_sort, invoices.newest_sort, invoices.incremental) == (
+        "ID_DESC", "ID_DESC", "newest")
+    # Introspection refused: only what the docs show, and never `since`.
+    assert plan_for("orders", None, _accept_all).incremental == "newest"
+    assert plan_for("products", None, _accept_all).op == "SyncProductsUnsorted"
+    assert plan_for("invoices", None, _accept_all).full_sort == "ID_DESC"
 
 
 def test_times_and_the_stop_condition() -> None:
@@ -90,3 +113,7 @@ def test_summary_is_one_readable_line() -> None:
     result = SyncResult({"orders": 2000, "products": 150, "invoices": 1828}, 0, 76.4)
     assert result.summary() == "2000 orders, 150 products, 1828 invoices in 76 s"
     assert "3 throttled" in SyncResult({}, 3, 1.0).summary()
+    skipped = SyncResult({"orders": 5}, 0, 2.0, {"invoices": "skipped"},
+                         problems={"invoices": "Your invoices could not be synced: why."})
+    assert skipped.summary() == ("5 orders, 0 products, 0 invoices in 2 s. "
+                                 "Your invoices could not be synced: why.")

@@ -12,12 +12,13 @@ from orderchamp_desktop.core.api.operations import (
 from orderchamp_desktop.core.api.retry import RetryPolicy
 from orderchamp_desktop.core.api.schema import LiveSchema, PreparedDocument
 from orderchamp_desktop.core.api.types import ClientStats, Page, ThrottleState
-from orderchamp_desktop.core.api.wire import QueryCostError
+from orderchamp_desktop.core.api.wire import IncompleteAnswerError, QueryCostError
 
 __all__ = [
     "USER_AGENT",
     "ApiClient",
     "ClientStats",
+    "IncompleteAnswerError",
     "LiveSchema",
     "Operation",
     "OperationFileError",

@@ -49,6 +49,7 @@ from orderchamp_desktop.core.api.wire import (
     GraphQLResponse,
     QueryCostError,
     Transient,
+    check_complete,
     classify_transport,
     first_message,
     read_response,
@@ -85,6 +86,7 @@ class _Request:
     kind: Kind
     variables: dict[str, Any]
     document: DocumentNode
+    connection: tuple[str, ...] | None = None  # a page of this connection must be whole
 
     @property
     def cost_key(self) -> tuple[str, int | None]:
@@ -156,7 +158,11 @@ class ApiClient:
     # ------------------------------------------------------------------ public calls
 
     async def query(self, op_name: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """Run a query operation; returns its ``data`` exactly as the server sent it."""
+        """Run a query operation; returns its ``data`` exactly as the server sent it.
+
+        An answer whose errors left a null in it is retried, then raised as ServerError:
+        a null that comes with an error means "could not say", never "gone" or "empty".
+        """
         return (await self._run(op_name, variables, "query")).data
 
     async def mutate(self, op_name: str, variables: Mapping[str, Any] | None, *,
@@ -184,8 +190,9 @@ class ApiClient:
         after = base.get("after")
         while True:
             first = page_size if page_size is not None else self._adaptive_size(op_name)
-            response, requested = await self._fetch_page(op_name, base, after, first, page_size is None)
-            page = _page_at(response.data, tuple(connection), requested)
+            response, requested = await self._fetch_page(op_name, base, after, first, page_size is None,
+                                                         tuple(connection))
+            page = _page_at(response.data, tuple(connection), requested, bool(response.errors))
             yield page
             if not page.has_next:
                 return
@@ -278,12 +285,13 @@ class ApiClient:
         return PROBE_PAGE_SIZE if size is None else size
 
     async def _fetch_page(self, op_name: str, variables: dict[str, Any], after: object, first: int,
-                          adaptive: bool) -> tuple[GraphQLResponse, int | None]:
+                          adaptive: bool, connection: tuple[str, ...]) -> tuple[GraphQLResponse, int | None]:
         """One page; an adaptive page refused as too costly is retried smaller."""
         model = self._page_models.setdefault(op_name, CostModel())
         for _ in range(_COST_RETRIES):
             try:
-                response = await self._run(op_name, {**variables, "first": first, "after": after}, "query")
+                response = await self._run(op_name, {**variables, "first": first, "after": after}, "query",
+                                           connection=connection)
             except QueryCostError as exc:
                 if not adaptive or first <= 1:
                     raise
@@ -307,15 +315,16 @@ class ApiClient:
 
     # ------------------------------------------------------------------ sending
 
-    async def _run(self, op_name: str, variables: Mapping[str, Any] | None, kind: Kind) -> GraphQLResponse:
+    async def _run(self, op_name: str, variables: Mapping[str, Any] | None, kind: Kind, *,
+                   connection: tuple[str, ...] | None = None) -> GraphQLResponse:
         operation = self.operations.load(op_name)
         if operation.kind != kind:
             raise TypeError(f"{op_name} is a {operation.kind}; call the matching method")
         prepared = self._prepare(operation)
         text = prepared.text if prepared.pruned else operation.text
-        request = _Request(op_name, text, kind, dict(variables or {}), prepared.document)
+        request = _Request(op_name, text, kind, dict(variables or {}), prepared.document, connection)
         response = await self._execute(request)
-        if response.errors:
+        if response.errors:  # only errors that left every value in place get this far
             log.warning("%s answered with data and errors: %s", op_name,
                         self._redact(first_message(response.errors)))
         return response
@@ -371,6 +380,8 @@ class ApiClient:
                 state = self._observe(request, failure.extensions, received_at, executed=False)
                 raise
             state = self._observe(request, response.extensions, received_at, executed=True)
+            if request.kind == "query":  # a mutation's payload is judged by the caller, never resent
+                check_complete(response, request.document, request.connection, self._redact)
             return response
         finally:
             self._pacer.release(ticket, state)
@@ -449,20 +460,19 @@ def _requested_cost(response: GraphQLResponse) -> float | None:
     return None if state is None else state.requested_cost
 
 
-def _page_at(data: Mapping[str, Any], path: tuple[str, ...], requested: int | None) -> Page:
-    """The page at ``path``; a missing or null connection is an empty last page."""
+def _page_at(data: Mapping[str, Any], path: tuple[str, ...], requested: int | None,
+             partial: bool) -> Page:
+    """The page at ``path`` (check_complete has made sure it and all its nodes are there)."""
     node: object = data
     for key in path:
         node = node.get(key) if isinstance(node, Mapping) else None
     if not isinstance(node, Mapping):
-        return Page([], None, False, None, requested)
+        raise ServerError(detail=f"the answer has no {'.'.join(path)}")
     edges = _list(node.get("edges"))
     raw_nodes = node.get("nodes")
     if not isinstance(raw_nodes, list):
         raw_nodes = [e.get("node") for e in edges if isinstance(e, Mapping)]
     nodes = [n for n in raw_nodes if isinstance(n, dict)]
-    if len(nodes) != len(raw_nodes):
-        log.warning("Skipped %d empty nodes in a page", len(raw_nodes) - len(nodes))
     info = node.get("pageInfo")
     info = info if isinstance(info, Mapping) else {}
     cursor = info.get("endCursor")
@@ -472,7 +482,7 @@ def _page_at(data: Mapping[str, Any], path: tuple[str, ...], requested: int | No
     return Page(nodes=nodes, end_cursor=cursor if isinstance(cursor, str) else None,
                 has_next=info.get("hasNextPage") is True,
                 total_count=total if isinstance(total, int) and not isinstance(total, bool) else None,
-                requested_cost=requested)
+                requested_cost=requested, partial=partial)
 
 
 def _list(value: object) -> list[Any]:

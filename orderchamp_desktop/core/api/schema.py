@@ -146,6 +146,21 @@ class LiveSchema:
             return {}
         return {name: str(arg.type) for name, arg in kind.fields[field].args.items()}
 
+    def query_args(self, field: str) -> dict[str, str]:
+        """Arguments of a root query field (``orders``, ``products``...) as name -> type."""
+        root = self.schema.query_type
+        return self.field_args(root.name, field) if root is not None else {}
+
+    def sort_values(self, field: str) -> list[str] | None:
+        """The values a root query field's ``sort`` argument takes; None without the argument.
+
+        Read from the argument's own type, whatever the enum is called on the live API.
+        """
+        sort = self.query_args(field).get("sort")
+        if sort is None:
+            return None
+        return self.enum_values(sort.strip("[]!"))
+
 
 def _prunable_leaves(errors: list[GraphQLError]) -> dict[int, str] | None:
     """{id(field node): "Type.field"} if every error is a missing leaf field, else None."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 
@@ -16,10 +17,14 @@ class Page:
     has_next: bool
     total_count: int | None = None
     requested_cost: int | None = None
+    #: The answer carried errors that left no null in it (kept, but logged): a full pass
+    #: that saw one does not drop rows it did not see.
+    partial: bool = False
 
 
 def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    """A JSON number as float (answers are parsed with Decimal fractions; bucket maths is float)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return None
     return float(value)
 

@@ -12,12 +12,22 @@ import email.utils
 import json
 import re
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC
+from decimal import Decimal
 from typing import Any
 
 import httpx
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+)
 
 from orderchamp_desktop.core.errors import AuthError, KnownError, OfflineError, ServerError, ThrottledError
 
@@ -30,10 +40,20 @@ BAD_URL_MESSAGE = (
     "The Orderchamp API address is not valid. Check the --api-url option or the "
     "ORDERCHAMP_API_URL setting."
 )
+NO_API_MESSAGE = (
+    "There is no Orderchamp API at the address the app uses. Check the --api-url option or "
+    "the ORDERCHAMP_API_URL setting; the usual address is https://api.orderchamp.com/v1/graphql."
+)
+INCOMPLETE_MESSAGE = (
+    "Orderchamp could not send all of the data the app asked for, so your saved data was left "
+    "as it was. This is usually temporary; please try again in a few minutes."
+)
 COST_MESSAGE = (
     "Orderchamp refused a request of the app as too large. Please report this problem; "
     "your data is safe."
 )
+#: Statuses meaning "nothing here takes a GraphQL POST": a wrong API address, not an outage.
+_NO_ENDPOINT = frozenset({404, 405, 410})
 _DNS_HINTS = ("name or service not known", "nodename nor servname", "getaddrinfo failed",
               "temporary failure in name resolution", "no address associated", "name resolution")
 _MAX_IN_MESSAGE = re.compile(r"max\w*\D{0,40}?(\d+)", re.IGNORECASE)
@@ -49,6 +69,12 @@ class QueryCostError(ServerError):
         super().__init__(detail=f"query cost above the server's maximum (app bug): {message}")
         self.max_cost = max_cost
         self.cost = cost
+
+
+class IncompleteAnswerError(ServerError):
+    """A query answer lacked data it should hold (a field failed on the server): retryable."""
+
+    default_message = INCOMPLETE_MESSAGE
 
 
 @dataclass(frozen=True)
@@ -125,6 +151,8 @@ def read_response(response: httpx.Response, wall_now: float, redact: Redactor) -
     status = response.status_code
     if status in (401, 403):
         raise AuthError(detail=f"HTTP {status}")
+    if status in _NO_ENDPOINT:  # a GraphQL endpoint answers POST: this address is not one
+        raise OfflineError(NO_API_MESSAGE, detail=f"HTTP {status}: no GraphQL endpoint at this address")
     payload = _json_body(response)
     extensions = payload.get("extensions") if isinstance(payload, dict) else None
     if status == 429:
@@ -143,9 +171,13 @@ def read_response(response: httpx.Response, wall_now: float, redact: Redactor) -
 
 
 def _json_body(response: httpx.Response) -> object:
-    """The decoded JSON body, or None for HTML, empty or malformed bodies."""
+    """The decoded JSON body, or None for HTML, empty or malformed bodies.
+
+    Fractions are read as Decimal: a number with a fraction is never turned into a binary
+    float on the way in (money arrives as strings per the docs; measures may not).
+    """
     try:
-        return json.loads(response.content)
+        return json.loads(response.content, parse_float=Decimal)
     except (ValueError, UnicodeDecodeError):
         return None
 
@@ -197,7 +229,7 @@ def _error_for(errors: list[dict[str, Any]], redact: Redactor) -> ServerError:
 
 def _int(value: object, pattern: re.Pattern[str], message: str) -> int | None:
     """A number from the error's extensions, else read from its message."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return int(value)
     match = pattern.search(message)
     return int(match.group(1)) if match else None
@@ -221,3 +253,100 @@ def parse_retry_after(value: str | None, wall_now: float) -> float | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return max(0.0, moment.timestamp() - wall_now)
+
+
+# ---------------------------------------------------------------------- partial answers
+
+
+def check_complete(response: GraphQLResponse, document: DocumentNode, connection: Sequence[str] | None,
+                   redact: Redactor) -> None:
+    """Refuse a query answer that lacks data it should hold (raises a retryable Transient).
+
+    GraphQL answers a failed field with null plus an error naming its path. Taking such an
+    answer at face value reads "this connection is empty" or "this order is gone" where the
+    truth is "the server could not say", and a full sync would then drop cached rows. So an
+    error that left a null object, connection or list item (or names no path, so nothing in
+    the answer can be trusted) fails the query. A null plain value (a failed leaf such as a
+    note) is kept, like a field the live schema lacks; a null without any error is an
+    answer ("not found"). For a page of ``connection``, the connection itself and every
+    node must be present as well.
+    """
+    damaged = [e for e in response.errors if _left_a_hole(response.data, document, e.get("path"))]
+    if damaged:
+        where = damaged[0].get("path")
+        detail = f"partial answer at {_path_text(where)}: {redact(first_message(damaged))}"
+        raise Transient(IncompleteAnswerError(detail=detail), may_have_executed=True)
+    if connection is not None and (problem := _page_problem(response.data, connection)):
+        raise Transient(IncompleteAnswerError(detail=problem), may_have_executed=True)
+
+
+def _left_a_hole(data: Mapping[str, Any], document: DocumentNode, path: object) -> bool:
+    """True when an error's ``path`` ends in a null object or list item, or passes a null."""
+    if not isinstance(path, list) or not path:
+        return True
+    node: object = data
+    for depth, part in enumerate(path):
+        if isinstance(node, Mapping) and isinstance(part, str):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and not isinstance(part, bool):
+            node = node[part] if -len(node) <= part < len(node) else None
+        else:
+            return True
+        if node is None:
+            last = depth == len(path) - 1
+            return not (last and isinstance(part, str) and _is_leaf(document, path))
+    return False
+
+
+def _is_leaf(document: DocumentNode, path: Sequence[object]) -> bool:
+    """Whether the field the response ``path`` names selects nothing below it (a scalar)."""
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    levels = [d.selection_set for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    for part in path:
+        if not isinstance(part, str):
+            continue  # a list index stays at the same field
+        matches = [f for level in levels for f in _fields(level, fragments)
+                   if (f.alias or f.name).value == part]
+        if not matches:
+            return False  # a path our document does not hold: trust nothing
+        levels = [f.selection_set for f in matches if f.selection_set is not None]
+    return not levels
+
+
+def _fields(selection_set: SelectionSetNode, fragments: Mapping[str, FragmentDefinitionNode],
+            seen: frozenset[str] = frozenset()) -> list[FieldNode]:
+    """The fields of a selection set, fragments (spread or inline) flattened into it."""
+    found: list[FieldNode] = []
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            found.append(selection)
+        elif isinstance(selection, InlineFragmentNode):
+            found.extend(_fields(selection.selection_set, fragments, seen))
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None:
+                found.extend(_fields(fragment.selection_set, fragments, seen | {selection.name.value}))
+    return found
+
+
+def _page_problem(data: Mapping[str, Any], connection: Sequence[str]) -> str | None:
+    """Why ``data`` is not a whole page of the connection at ``connection``, or None."""
+    node: object = data
+    for key in connection:
+        node = node.get(key) if isinstance(node, Mapping) else None
+    if not isinstance(node, Mapping):
+        return f"the answer has no {'.'.join(connection)}"
+    nodes = node.get("nodes")
+    edges = node.get("edges")
+    if isinstance(nodes, list):
+        items: list[object] = nodes
+    elif isinstance(edges, list):
+        items = [e.get("node") if isinstance(e, Mapping) else None for e in edges]
+    else:
+        return f"{'.'.join(connection)} has neither nodes nor edges"
+    empty = sum(1 for item in items if not isinstance(item, Mapping))
+    return f"{'.'.join(connection)} holds {empty} empty nodes" if empty else None
+
+
+def _path_text(path: object) -> str:
+    return ".".join(str(p) for p in path) if isinstance(path, list) and path else "(no path)"

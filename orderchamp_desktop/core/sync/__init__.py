@@ -1,6 +1,7 @@
 """Pulling an Orderchamp account into the local cache: full, incremental, resumable."""
 
 from orderchamp_desktop.core.sync.context import Tuning
-from orderchamp_desktop.core.sync.syncer import Features, Syncer, SyncResult
+from orderchamp_desktop.core.sync.plan import EntityPlan, plan_for
+from orderchamp_desktop.core.sync.syncer import Syncer, SyncResult, load_live_schema
 
-__all__ = ["Features", "SyncResult", "Syncer", "Tuning"]
+__all__ = ["EntityPlan", "SyncResult", "Syncer", "Tuning", "load_live_schema", "plan_for"]

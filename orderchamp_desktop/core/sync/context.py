@@ -43,6 +43,15 @@ class Tuning:
     overlap: timedelta = timedelta(minutes=2)
     #: A catalogue without an updated-at sort is read in full at most this often.
     products_full_every: timedelta = timedelta(hours=6)
+    #: Invoices without an updated-at sort: a full read this often catches what the
+    #: newest-first walk cannot (a paid invoice changed again, an invoice removed).
+    invoices_full_every: timedelta = timedelta(hours=24)
+    #: Orders synced by ``since`` (whose meaning the docs do not give): a full read this
+    #: often makes sure no change is missed for longer.
+    orders_full_every: timedelta = timedelta(hours=24)
+    #: Unpaid invoices created this long before the newest one are re-read by the newest-
+    #: first walk (their status can still change); older ones wait for the full read.
+    unpaid_invoice_window: timedelta = timedelta(days=120)
     #: Concurrent single-order re-reads when the API has no updated-at sort.
     reread_concurrency: int = 4
 
@@ -71,8 +80,10 @@ class SyncContext:
                            extract: Callable[[Mapping[str, Any]], Any]) -> AsyncIterator[Mapping[str, Any]]:
         """Pages of a connection inside one parent (fixed page size; the cost is known).
 
-        Stops quietly when the parent is gone (null), logging it: the next full sync
-        settles whether it still exists.
+        Stops quietly when the parent is gone (null without an error), logging it: the next
+        full sync settles whether it still exists. A null that comes with an error never
+        gets here: the client raises IncompleteAnswerError, so the parent keeps its
+        "not complete" flag and the next sync completes it.
         """
         after: str | None = None
         while True:
@@ -92,7 +103,12 @@ class SyncContext:
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_time(datetime.now(UTC))
+
+
+def format_time(moment: datetime) -> str:
+    """A moment as the API writes it: UTC, whole seconds, a Z ("2020-05-26T11:00:37Z")."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_time(value: object) -> datetime | None:
