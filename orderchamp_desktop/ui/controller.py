@@ -51,6 +51,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEMO_ACCOUNT_KEY = "demo"
+#: Offline while checking a token: there is no saved data yet to fall back on.
+OFFLINE_AT_SIGN_IN = "Orderchamp cannot be reached. Check your internet connection and try again."
+#: The cause part of the offline banner; the banner itself adds what the app does about it.
+OFFLINE_CAUSE = "Orderchamp cannot be reached: check your internet connection."
 #: The demo sandbox refills its cost bucket 40x faster than the live API (50 points/s), so
 #: the first sync of the demo brand takes well under a minute instead of several.
 DEMO_RESTORE_RATE = 2000.0
@@ -228,7 +232,7 @@ class AppController(QObject):
         except KnownError as error:
             await client.aclose()
             log.info("token check failed: %s", error)
-            welcome.show_error(error.user_message)
+            welcome.show_error(OFFLINE_AT_SIGN_IN if isinstance(error, OfflineError) else error.user_message)
             return
         except BaseException:
             await client.aclose()
@@ -282,7 +286,7 @@ class AppController(QObject):
         """Start the built-in sandbox in this process and connect to it over loopback."""
         welcome = self.window.welcome
         self.window.pages.setCurrentWidget(welcome)
-        welcome.set_busy("Starting the demo…")
+        welcome.set_busy("Starting the demo…", demo=True)
         sandbox = await _import("orderchamp_desktop.sandbox")
         config = self.options.demo_config or sandbox.SandboxConfig(restore_rate=DEMO_RESTORE_RATE)
         # Building the demo world takes half a second of CPU: keep it off the GUI thread.
@@ -307,7 +311,8 @@ class AppController(QObject):
             return
         await self._open_session(profile, token=None)
         self.window.show_offline("You are signed out: showing the data saved on this computer. "
-                                 "Sign in again to sync.", retry=False)
+                                 "Sign in again to sync and ship.", retry=False,
+                                 actions=(("Sign in", self._sign_in_again),))
         self.window.status.set_connection(None)
 
     # ---------------------------------------------------------------- sessions
@@ -479,7 +484,7 @@ class AppController(QObject):
         store = self.source.store
         synced = store.last_synced_at() if store is not None else None
         age = f" (last synced {fmt.ago(synced)})" if synced else ""
-        self.window.show_offline(f"{error.user_message} Showing the data saved on this computer{age}; "
+        self.window.show_offline(f"{_offline_cause(error)} Showing the data saved on this computer{age}; "
                                  "the app reconnects by itself.")
 
     def _went_online(self, session: Session) -> None:
@@ -517,9 +522,20 @@ class AppController(QObject):
             if delete_data:
                 await asyncio.to_thread(_remove_cache_files, self.paths.cache_file(profile.account_key))
                 await asyncio.to_thread(clear_profile, self.paths)
+        elif profile is not None:
+            # The demo keeps no token and nothing worth browsing later (the dialog says so).
+            await asyncio.to_thread(_remove_cache_files, self.paths.cache_file(DEMO_ACCOUNT_KEY))
         self._show_welcome()
         self.window.welcome.clear()
         self.window.welcome.set_busy(None)
+
+
+def _offline_cause(error: OfflineError) -> str:
+    """Why the app is offline, without OfflineError's default promise about cached orders
+    (the banner goes on to say what is shown, and saying it twice read badly)."""
+    if error.user_message == OfflineError.default_message:
+        return OFFLINE_CAUSE
+    return error.user_message
 
 
 async def _import(module: str) -> Any:

@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     from orderchamp_desktop.ui.welcome import WelcomePage
 
 LAST_SYNCED_REFRESH_MS = 30_000
+#: An info banner ("Saved pick_list.pdf.") hides itself after this long.
+INFO_BANNER_MS = 10_000
+BannerAction = tuple[str, Callable[[], None]]
 
 
 class Tab(Protocol):
@@ -107,9 +110,12 @@ class MainWindow(QMainWindow):
         layout.setSpacing(6)
         self.error_banner = Banner(BannerKind.ERROR, "errorBanner", self.main_page)
         self.offline_banner = Banner(BannerKind.WARNING, "offlineBanner", self.main_page, closable=False)
-        self.info_banner = Banner(BannerKind.INFO, "infoBanner", self.main_page)
+        self.info_banner = Banner(BannerKind.INFO, "infoBanner", self.main_page, hide_after_ms=INFO_BANNER_MS)
         for banner in (self.error_banner, self.offline_banner, self.info_banner):
             layout.addWidget(banner)
+        # A hint makes way for bad news instead of sitting above it.
+        self.error_banner.shown.connect(self.info_banner.dismiss)
+        self.offline_banner.shown.connect(self.info_banner.dismiss)
         self.tabs = QTabWidget(self.main_page)
         self.tabs.setObjectName("tabs")
         self.tabs.setDocumentMode(True)
@@ -211,7 +217,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.action_sign_out)
         file_menu.addSeparator()
         self.action_quit = QAction("&Quit", self)
-        self.action_quit.setShortcut(QKeySequence.StandardKey.Quit)
+        self.action_quit.setShortcuts(_quit_shortcuts())
         self.action_quit.setMenuRole(QAction.MenuRole.QuitRole)
         self.action_quit.triggered.connect(self.close)
         file_menu.addAction(self.action_quit)
@@ -290,9 +296,10 @@ class MainWindow(QMainWindow):
         self.error_banner.show_message(sentence)
         self.status.showMessage(sentence, 10_000)
 
-    def show_offline(self, sentence: str, retry: bool = True) -> None:
-        actions = (("Try again", self.sync_requested.emit),) if retry else ()
-        self.offline_banner.show_message(sentence, actions)
+    def show_offline(self, sentence: str, retry: bool = True, actions: tuple[BannerAction, ...] = ()) -> None:
+        """The offline notice; ``retry`` adds "Try again", ``actions`` any others (e.g. "Sign in")."""
+        retry_action: tuple[BannerAction, ...] = (("Try again", self.sync_requested.emit),) if retry else ()
+        self.offline_banner.show_message(sentence, retry_action + actions)
         self.status.set_connection(False)
 
     def show_online(self) -> None:
@@ -303,7 +310,7 @@ class MainWindow(QMainWindow):
     def ask_sign_out(self) -> None:
         from orderchamp_desktop.ui.dialogs.sign_out import SignOutDialog
 
-        dialog = SignOutDialog(self.account_name or "this account", self)
+        dialog = SignOutDialog(self.account_name or "this account", self, is_demo=self.is_demo)
         dialog.confirmed.connect(self.sign_out_requested)
         self._open(dialog)
 
@@ -353,3 +360,13 @@ class MainWindow(QMainWindow):
             dialog.close()
         event.accept()
         self.closing.emit()
+
+
+def _quit_shortcuts() -> list[QKeySequence]:
+    """The platform's Quit key plus Ctrl+Q: some platforms (Windows, some desktops) define none."""
+    keys = [*QKeySequence.keyBindings(QKeySequence.StandardKey.Quit), QKeySequence("Ctrl+Q")]
+    unique: list[QKeySequence] = []
+    for key in keys:
+        if not key.isEmpty() and key not in unique:
+            unique.append(key)
+    return unique

@@ -44,6 +44,15 @@ def _help(text: str) -> QLabel:
     return label
 
 
+def _status_label(parent: QWidget, object_name: str) -> QLabel:
+    label = QLabel(parent)
+    label.setObjectName(object_name)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.hide()
+    return label
+
+
 class WelcomePage(QWidget):
     """Signals carry what the user asked for; the controller answers via the setters."""
 
@@ -92,12 +101,10 @@ class WelcomePage(QWidget):
         token_row.addWidget(self.connect_button)
         layout.addLayout(token_row)
 
-        self.status = QLabel(card)
-        self.status.setObjectName("welcomeStatus")
-        self.status.setWordWrap(True)
-        self.status.setTextFormat(Qt.TextFormat.PlainText)
-        self.status.hide()
+        self.status = _status_label(card, "welcomeStatus")
         layout.addWidget(self.status)
+        #: Which status line the running check reports in: the token's or the demo's.
+        self._demo_busy = False
 
         self.keychain_box = QFrame(card)
         self.keychain_box.setObjectName("keychainBox")
@@ -131,6 +138,8 @@ class WelcomePage(QWidget):
         demo_row.addWidget(self.demo_button)
         demo_row.addStretch(1)
         layout.addLayout(demo_row)
+        self.demo_status = _status_label(card, "demoStatus")
+        layout.addWidget(self.demo_status)
 
         self.offline_box = QWidget(card)
         offline = QVBoxLayout(self.offline_box)
@@ -151,6 +160,7 @@ class WelcomePage(QWidget):
     def _connect_clicked(self) -> None:
         token = self.token.text().strip()
         if not token:
+            self._demo_busy = False
             self.show_error("Paste your API token first.")
             self.token.setFocus()
             return
@@ -160,16 +170,19 @@ class WelcomePage(QWidget):
         self.keychain_box.hide()
         self.session_only_declined.emit()
 
-    def set_busy(self, text: str | None) -> None:
-        """Disable the inputs while a check runs; ``text`` says what is happening."""
+    def set_busy(self, text: str | None, *, demo: bool = False) -> None:
+        """Disable the inputs while a check runs; ``text`` says what is happening, under the
+        demo button when ``demo`` (starting the demo) and under the token field otherwise."""
         busy = text is not None
         for widget in (self.token, self.connect_button, self.demo_button, self.offline_button,
                        self.session_only_button):
             widget.setEnabled(not busy)
         if busy:
+            self._demo_busy = demo
             self._set_status(text or "", error=False)
 
     def show_error(self, sentence: str) -> None:
+        """The sentence goes where the user's last action reported (token or demo)."""
         self.set_busy(None)
         self._set_status(sentence, error=True)
 
@@ -177,8 +190,10 @@ class WelcomePage(QWidget):
         """Forget the typed token and any message (after success or sign-out)."""
         self.token.clear()
         self.status.hide()
+        self.demo_status.hide()
         self.keychain_box.hide()
         self.set_busy(None)
+        self._demo_busy = False
 
     def ask_session_only(self, sentence: str) -> None:
         self.set_busy(None)
@@ -197,6 +212,8 @@ class WelcomePage(QWidget):
         self.offline_box.show()
 
     def _set_status(self, text: str, *, error: bool) -> None:
-        self.status.setStyleSheet("color: #b3261e;" if error else "")
-        self.status.setText(text)
-        self.status.show()
+        shown, other = (self.demo_status, self.status) if self._demo_busy else (self.status, self.demo_status)
+        other.hide()
+        shown.setStyleSheet("color: #b3261e;" if error else "")
+        shown.setText(text)
+        shown.show()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -35,15 +35,23 @@ from orderchamp_desktop.ui.widgets.reloader import Reloader
 from orderchamp_desktop.ui.widgets.table import DataTable
 
 COLUMNS = (
-    Column("Due", 190),
-    Column("Number", 110),
-    Column("Retailer", 200, tooltip=True),
-    Column("To do", 100),
-    Column("Waiting", 80, numeric=True),
-    Column("Units to ship", 90, numeric=True),
-    Column("Status", 160),
+    Column("Due", 140),
+    Column("Number", 95),
+    Column("Retailer", 190, tooltip=True),
+    Column("To do", 95),
+    Column("Waiting", 72, numeric=True),
+    Column("Units to ship", 88, numeric=True),
+    Column("Status", 150, tooltip=True),
 )
 DUE, NUMBER, RETAILER, TODO, WAITING, UNITS, STATUS = range(len(COLUMNS))
+#: The widest text each fixed column must show in full (measured in the table's font);
+#: Retailer takes what is left of the pane, down to RETAILER_MIN_WIDTH.
+WIDEST = {DUE: "Overdue by 10 d 23 h", NUMBER: "#ORD1000000", TODO: "Mark shipped",
+          WAITING: "10 d 23 h", UNITS: "", STATUS: "Cancellation requested"}
+RETAILER_MIN_WIDTH = 150
+CELL_PADDING = 16
+#: What a row with nothing to ship shows under "Units to ship".
+NO_UNITS = "–"
 
 _FLAG_COLORS = {Flag.OVERDUE: "#b3261e", Flag.DUE_SOON: "#9a5b00", Flag.ON_TIME: "#1e7b34"}
 #: The "now" the waiting times are computed against is refreshed this often.
@@ -62,6 +70,8 @@ class InboxModel(LazyTableModel[OrderRow]):
         self._urgency: dict[str, Urgency] = {}
         self.now = datetime.now(UTC)
         self.overdue = 0
+        #: The Orders tab's search (full-text index); "" shows everything that needs action.
+        self.search = ""
 
     def load_ids(self, sort_key_name: str, descending: bool) -> list[str]:
         store = self._source.store
@@ -69,9 +79,10 @@ class InboxModel(LazyTableModel[OrderRow]):
         if store is None:
             self._rows, self._urgency, self.overdue = {}, {}, 0
             return []
-        ids = store.order_ids(view="needs_action", sort="confirmed_at", descending=False)
-        ids += store.order_ids(view="unconfirmed", status="AWAITING_CONFIRMATION", sort="created_at",
-                               descending=False)
+        search = self.search or None
+        ids = store.order_ids(search=search, view="needs_action", sort="confirmed_at", descending=False)
+        ids += store.order_ids(search=search, view="unconfirmed", status="AWAITING_CONFIRMATION",
+                               sort="created_at", descending=False)
         rows = {row.id: row for row in store.order_rows(ids)}
         urgencies = {oid: urgency(row, self.now) for oid, row in rows.items()}
         keep = [oid for oid in rows if urgencies[oid].task is not Task.NONE]
@@ -90,6 +101,11 @@ class InboxModel(LazyTableModel[OrderRow]):
     def urgency_of(self, order_id: str | None) -> Urgency | None:
         return self._urgency.get(order_id or "")
 
+    def ids_to_pick(self) -> list[str]:
+        """The listed orders with units left to put in a parcel, most urgent first."""
+        return [oid for oid in self.ids()
+                if self._urgency[oid].task is Task.SHIP and self._rows[oid].unshipped > 0]
+
     def format_row(self, row: OrderRow) -> FormattedRow:
         item = self._urgency[row.id]
         waiting = duration_text(self.now - item.waiting_since) if item.waiting_since else ""
@@ -99,7 +115,7 @@ class InboxModel(LazyTableModel[OrderRow]):
             row.retailer or "",
             _todo(item, row),
             waiting,
-            fmt.count(row.unshipped) if item.task is Task.SHIP else "",
+            fmt.count(row.unshipped) if item.task is Task.SHIP and row.unshipped > 0 else NO_UNITS,
             fmt.status(row.status),
         )
         color = _FLAG_COLORS.get(item.flag)
@@ -134,6 +150,8 @@ class InboxView(QWidget):
         self.table = DataTable(self.model, "inboxTable", self)  # type: ignore[arg-type]
         self.table.setSortingEnabled(False)
         layout.addWidget(self.table, 1)
+        self._fit_columns()
+        self.table.viewport().installEventFilter(self)
         self._source = source
         self._reloader = Reloader(self, self.reload)
         self._tick = QTimer(self)
@@ -148,11 +166,21 @@ class InboxView(QWidget):
     def count(self) -> int:
         return self.model.rowCount()
 
+    def set_search(self, text: str) -> None:
+        """Show only the orders needing action that match ``text`` (the Orders tab's search)."""
+        if text != self.model.search:
+            self.model.search = text
+            self.reload()
+
     def reload(self) -> None:
         self.model.reload()
         self._update_empty_text()
-        count, overdue = self.model.rowCount(), self.model.overdue
-        text = "1 order needs action" if count == 1 else f"{fmt.count(count)} orders need action"
+        count, overdue, search = self.model.rowCount(), self.model.overdue, self.model.search
+        if search:
+            text = (f"1 order needing action matches “{search}”" if count == 1
+                    else f"{fmt.count(count)} orders needing action match “{search}”")
+        else:
+            text = "1 order needs action" if count == 1 else f"{fmt.count(count)} orders need action"
         if overdue:
             text += f" · {fmt.count(overdue)} past Orderchamp's service level"
         self.summary.setText(text + " · most urgent first")
@@ -162,8 +190,33 @@ class InboxView(QWidget):
         orders are still on their way and saying "nothing to do" would be wrong."""
         store = self._source.store
         synced = store is not None and store.last_synced_at() is not None
-        self.table.empty_text = (EMPTY_WHEN_SYNCED if synced else EMPTY_BEFORE_FIRST_SYNC)
+        if self.model.search:
+            self.table.empty_text = f"No orders needing action match “{self.model.search}”."
+        else:
+            self.table.empty_text = EMPTY_WHEN_SYNCED if synced else EMPTY_BEFORE_FIRST_SYNC
         self.table.viewport().update()
+
+    # ---------------------------------------------------------------- column widths
+    def _fit_columns(self) -> None:
+        """Fixed columns as wide as their widest text in this font; Retailer takes the rest,
+        so the whole row fits the pane at the default window size without scrolling sideways."""
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        cells, titles = self.table.fontMetrics(), header.fontMetrics()
+        for column, sample in WIDEST.items():
+            width = max(cells.horizontalAdvance(sample), titles.horizontalAdvance(COLUMNS[column].title))
+            header.resizeSection(column, width + CELL_PADDING)
+        self._fit_retailer()
+
+    def _fit_retailer(self) -> None:
+        header = self.table.horizontalHeader()
+        others = sum(header.sectionSize(c) for c in range(len(COLUMNS)) if c != RETAILER)
+        header.resizeSection(RETAILER, max(RETAILER_MIN_WIDTH, self.table.viewport().width() - others))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.table.viewport():
+            self._fit_retailer()
+        return super().eventFilter(watched, event)
 
     def _on_changes(self, changes: Changes) -> None:
         if changes.touches(ORDERS):

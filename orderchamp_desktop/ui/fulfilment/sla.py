@@ -100,10 +100,10 @@ def duration_text(delta: timedelta) -> str:
 
 
 def flag_text(item: Urgency, now: datetime) -> str:
-    """"Ship overdue by 5 h", "Confirm within 3 h", "Ship within 1 d 2 h"."""
+    """"Overdue by 5 h", "In 1 d 2 h": the inbox's Due column (its To do column says
+    whether the deadline is for confirming or for shipping)."""
     if item.task is Task.NONE or item.deadline is None:
         return ""
-    verb = "Confirm" if item.task is Task.CONFIRM else "Ship"
     if item.flag is Flag.OVERDUE:
-        return f"{verb}: overdue by {duration_text(now - item.deadline)}"
-    return f"{verb} within {duration_text(item.deadline - now)}"
+        return f"Overdue by {duration_text(now - item.deadline)}"
+    return f"In {duration_text(item.deadline - now)}"

@@ -27,7 +27,9 @@ from orderchamp_desktop.ui.widgets.sections import LinesTable, heading, key_valu
 from orderchamp_desktop.ui.widgets.table import DataTable
 
 if TYPE_CHECKING:
-    from orderchamp_desktop.core.cache.rows import InvoiceDetail, InvoiceRow
+    from decimal import Decimal
+
+    from orderchamp_desktop.core.cache.rows import InvoiceDetail, InvoiceItemRow, InvoiceRow
 
 COLUMNS = (
     Column("Number", 120, "number"),
@@ -41,7 +43,28 @@ COLUMNS = (
 CREATED = 6
 TYPES = ("SUPPLIER_INVOICE", "PURCHASE_ORDER", "CREDIT_NOTE", "COMMISSION_INVOICE")
 _STATUS_COLORS = {"OPEN": "#a15c00", "PAID": "#1e7b34", "VOID": "#7a7a7a"}
-ITEM_HEADERS = ("Item", "Qty", "Unit price", "VAT", "Total")
+ITEM_HEADERS = ("Item", "Qty", "Price", "VAT", "Subtotal")
+#: As on the order's lines: amounts exclude VAT, so the items add up to the Subtotal.
+ITEM_TIPS = ("", "Quantity", "Price per unit, excluding VAT", "VAT rate",
+             "Price × quantity, excluding VAT")
+
+
+def _item_text(item: InvoiceItemRow) -> str:
+    """As on the order's lines: the product first, its variant and SKU on the second line.
+    An invoice item has one title ("Velvet cushion – 30×50 cm, Sand"): split at the dash."""
+    title, _dash, variant = item.title.partition(" – ")
+    kind = fmt.status(item.type).lower() if item.type and item.type != "PRODUCT" else ""
+    if kind and kind not in item.title.lower():
+        title += f" ({kind})"
+    second = " · ".join(p for p in (variant, f"SKU {item.sku}" if item.sku else "") if p)
+    return f"{title}\n{second}" if second else title
+
+
+def _item_subtotal(item: InvoiceItemRow) -> Decimal | None:
+    """Price × quantity excluding VAT (the cache's subtotal; computed when it is missing)."""
+    if item.subtotal_price is not None:
+        return item.subtotal_price
+    return None if item.unit_price is None else item.unit_price * item.quantity
 
 
 class InvoicesModel(LazyTableModel["InvoiceRow"]):
@@ -118,7 +141,7 @@ class InvoiceDetailPane(QScrollArea):
         content.addWidget(separator())
         content.addWidget(heading("Items", 1))
         self.items = LinesTable(ITEM_HEADERS, numeric=(1, 2, 3, 4), object_name="invoiceItems",
-                                lines_per_row=2)
+                                lines_per_row=2, header_tips=ITEM_TIPS)
         content.addWidget(self.items)
         self.totals_row = QHBoxLayout()
         self.totals_row.addStretch(1)
@@ -161,16 +184,12 @@ class InvoiceDetailPane(QScrollArea):
         self.receiver.setText(address_text(detail.receiver))
         rows, tips = [], []
         for item in detail.items:
-            title = item.title
-            kind = fmt.status(item.type).lower() if item.type and item.type != "PRODUCT" else ""
-            if kind and kind not in title.lower():
-                title += f" ({kind})"
-            second = f"SKU {item.sku}" if item.sku else ""
-            rows.append((f"{title}\n{second}" if second else title, fmt.count(item.quantity),
+            text = _item_text(item)
+            rows.append((text, fmt.count(item.quantity),
                          fmt.money(item.unit_price, item.currency or currency),
                          f"{item.tax_rate.normalize():f}%" if item.tax_rate is not None else "",
-                         fmt.money(item.total_price, item.currency or currency)))
-            tips.append(f"{title}\n{second}".strip())
+                         fmt.money(_item_subtotal(item), item.currency or currency)))
+            tips.append(text)
         self.items.set_rows(rows, tooltips=tips)
         if self._totals is not None:
             self._totals.setParent(None)

@@ -23,11 +23,18 @@ from orderchamp_desktop.ui.datasource import DataSource
 from orderchamp_desktop.ui.widgets.sections import LinesTable, heading, key_values, separator, text_label
 
 if TYPE_CHECKING:
-    from orderchamp_desktop.core.cache.rows import Address, OrderDetail, ShipmentRow
+    from decimal import Decimal
+
+    from orderchamp_desktop.core.cache.rows import Address, OrderDetail, OrderLine, ShipmentRow
 
 ShipmentActions = Callable[["OrderDetail", "ShipmentRow"], Sequence[QWidget]]
 
-LINE_HEADERS = ("Product", "Ordered", "Unshipped", "Price", "Total")
+LINE_HEADERS = ("Product", "Qty", "To ship", "Price", "Subtotal")
+#: Prices and line subtotals exclude VAT, so price × quantity is the subtotal and the lines
+#: add up to the order's Subtotal; VAT is added once, in the totals below.
+LINE_TIPS = ("", "Units ordered", "Units not shipped yet", "Price per unit, excluding VAT",
+             "Price × quantity, excluding VAT")
+NOTHING = "–"
 
 
 def address_text(address: Address | None) -> str:
@@ -37,6 +44,20 @@ def address_text(address: Address | None) -> str:
     if address.vat_number:
         lines.append(f"VAT {address.vat_number}")
     return "\n".join(lines) or "Not given"
+
+
+def line_text(line: OrderLine) -> str:
+    """The product on the first line; its variant and SKU (what a picker looks for) on the
+    second, so a long variant name does not push the product's own name out of sight."""
+    second = " · ".join(p for p in (line.variant_title, f"SKU {line.sku}" if line.sku else "No SKU") if p)
+    return f"{line.title}\n{second}"
+
+
+def line_subtotal(line: OrderLine) -> Decimal | None:
+    """Price × quantity excluding VAT (the cache's line subtotal; computed when it is missing)."""
+    if line.subtotal_price is not None:
+        return line.subtotal_price
+    return None if line.unit_price is None else line.unit_price * line.quantity
 
 
 class OrderDetailPane(QScrollArea):
@@ -78,7 +99,7 @@ class OrderDetailPane(QScrollArea):
         layout.addStretch(1)
         # Two text lines per row: the product, then its SKU (what a picker looks for).
         self.lines = LinesTable(LINE_HEADERS, numeric=(1, 2, 3, 4), object_name="orderLines",
-                                lines_per_row=2)
+                                lines_per_row=2, header_tips=LINE_TIPS)
         self.shipments_box = QWidget()
         self.shipments_box.setObjectName("orderShipments")
         self._shipments_layout = QVBoxLayout(self.shipments_box)
@@ -212,19 +233,19 @@ class OrderDetailPane(QScrollArea):
         self._content.show()
 
     def _show_lines(self, detail: OrderDetail, currency: str) -> None:
+        # A cancelled order has nothing left to ship: no counts in bold, no "not shipped yet".
+        cancelled = detail.order.is_cancelled
         rows, bold, tips = [], [], []
         for r, line in enumerate(detail.lines):
-            title = line.title + (f" – {line.variant_title}" if line.variant_title else "")
-            sku = f"SKU {line.sku}" if line.sku else "No SKU"
-            rows.append((f"{title}\n{sku}", fmt.count(line.quantity),
-                         fmt.count(line.unshipped_quantity), fmt.money(line.unit_price, currency),
-                         fmt.money(line.total_price, currency)))
-            tips.append(f"{title}\n{sku}" + (f"\nEAN {line.ean}" if line.ean else ""))
-            if line.unshipped_quantity:
+            rows.append((line_text(line), fmt.count(line.quantity),
+                         NOTHING if cancelled else fmt.count(line.unshipped_quantity),
+                         fmt.money(line.unit_price, currency), fmt.money(line_subtotal(line), currency)))
+            tips.append(line_text(line) + (f"\nEAN {line.ean}" if line.ean else ""))
+            if line.unshipped_quantity and not cancelled:
                 bold.append((r, 2))
         self.lines.set_rows(rows, bold_cells=bold, tooltips=tips)
         units = sum(line.quantity for line in detail.lines)
-        unshipped = sum(line.unshipped_quantity for line in detail.lines)
+        unshipped = 0 if cancelled else sum(line.unshipped_quantity for line in detail.lines)
         summary = f"Lines · {fmt.count(units)} units"
         if unshipped:
             summary += f", {fmt.count(unshipped)} not shipped yet"

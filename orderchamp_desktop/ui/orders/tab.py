@@ -1,19 +1,22 @@
 """The Orders tab: search on the full-text index, filters, the order table and its detail pane.
 
 Extension points: ``toolbar`` (a QToolBar right of the filters, for actions on the selected
-orders, e.g. a pick list) and ``detail`` (see OrderDetailPane). ``selected_ids()`` returns the
+orders, e.g. a pick list), ``detail`` (see OrderDetailPane), ``add_list(widget)`` and
+``show_list(widget)`` (another list in the table's place, e.g. the fulfilment inbox) and
+``search_applied(text)`` (the search the lists should honour). ``selected_ids()`` returns the
 selected orders, ``current_id()`` the one shown in the detail pane.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
     QSplitter,
+    QStackedWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -32,6 +35,8 @@ from orderchamp_desktop.ui.widgets.table import DataTable
 
 class OrdersTab(QWidget):
     settings_key = "orders"
+    #: The search text just applied (stripped); lists added with ``add_list`` follow it.
+    search_applied = Signal(str)
 
     def __init__(self, source: DataSource, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,9 +71,14 @@ class OrdersTab(QWidget):
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("ordersSplitter")
-        self.table = DataTable(self.model, "ordersTable", self.splitter)  # type: ignore[arg-type]
+        # The lists (this table, the fulfilment inbox) take turns in one pane: the splitter
+        # always has two panes, so its saved sizes fit whichever list is shown.
+        self.lists = QStackedWidget(self.splitter)
+        self.lists.setObjectName("orderLists")
+        self.table = DataTable(self.model, "ordersTable", self.lists)  # type: ignore[arg-type]
+        self.lists.addWidget(self.table)
         self.detail = OrderDetailPane(source, self.splitter)
-        place_beside(self.splitter, self.table, self.detail)
+        place_beside(self.splitter, self.lists, self.detail)
         layout.addWidget(self.splitter, 1)
 
         self._debounce = debounce_timer(self, self.apply_search)
@@ -93,6 +103,13 @@ class OrdersTab(QWidget):
     def selected_ids(self) -> list[str]:
         return self.table.selected_ids()
 
+    def add_list(self, widget: QWidget) -> None:
+        """Another list of orders for the table's pane (shown with ``show_list``)."""
+        self.lists.addWidget(widget)
+
+    def show_list(self, widget: QWidget) -> None:
+        self.lists.setCurrentWidget(widget)
+
     def apply_search(self) -> None:
         self._debounce.stop()
         text = self.search.text().strip()
@@ -100,6 +117,7 @@ class OrdersTab(QWidget):
             return
         self.model.search = text
         self.reload()
+        self.search_applied.emit(text)
 
     def set_filter(self, view: str, status: str | None = None) -> None:
         for index in range(self.filter.count()):
@@ -113,14 +131,14 @@ class OrdersTab(QWidget):
 
     def save_layout(self, settings: UiSettings) -> None:
         settings.save_header("orders", self.table.horizontalHeader())
-        settings.save_splitter("orders", self.splitter)
+        settings.save_splitter(self._splitter_key(), self.splitter)
         data = self.filter.currentData()
         if isinstance(data, tuple):
             settings.set_str("orders/filter", f"{data[0]}:{data[1] or ''}")
 
     def restore_layout(self, settings: UiSettings) -> None:
         settings.restore_header("orders", self.table.horizontalHeader())
-        settings.restore_splitter("orders", self.splitter)
+        settings.restore_splitter(self._splitter_key(), self.splitter)
         view, _, status = settings.get_str("orders/filter", "all:").partition(":")
         self.filter.blockSignals(True)
         self.set_filter(view, status or None)
@@ -133,6 +151,11 @@ class OrdersTab(QWidget):
             self.model.descending = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
 
     # ---------------------------------------------------------------- internals
+    def _splitter_key(self) -> str:
+        """Saved sizes are kept per pane count: a state saved with another number of panes
+        (an older layout put the inbox in a pane of its own) is never applied to this one."""
+        return f"{self.settings_key}-{self.splitter.count()}-panes"
+
     def _apply_filter_data(self) -> None:
         data = self.filter.currentData()
         if isinstance(data, tuple):

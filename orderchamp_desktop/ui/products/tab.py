@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 PRODUCT_COLUMNS = (
     Column("Product", 300, "title", tooltip=True),
     Column("Brand", 150, "brand", tooltip=True),
-    Column("Category", 200, None, tooltip=True),
+    Column("Category", 270, None, tooltip=True),
     Column("Variants", 70, None, numeric=True),
     Column("Stock", 70, None, numeric=True),
     Column("Price", 130, None, numeric=True),
@@ -52,8 +52,32 @@ def price_range(low: Decimal | None, high: Decimal | None, currency: str) -> str
     return f"{fmt.money(low, currency)} – {fmt.money(high, currency)}"
 
 
+#: Names of the category tree's upper levels (Orderchamp's "categories" query), by path.
+#: The cache keeps only a product's path (``KIDS_BABY_BABY_ESSENTIALS_BIBS``), a flat
+#: enum whose words cannot be split into levels without the tree: these known branches
+#: give the levels; a branch not listed here shows as one readable segment.
+CATEGORY_BRANCHES = {
+    "HOME_LIVING": "Home & Living", "HOME_LIVING_PILLOWS_PLAIDS": "Pillows & Plaids",
+    "HOME_LIVING_KITCHEN": "Kitchen", "KIDS_BABY": "Kids & Baby",
+    "KIDS_BABY_BABY_ESSENTIALS": "Baby essentials", "KIDS_BABY_TOYS": "Toys",
+    "STATIONERY": "Stationery", "STATIONERY_CARDS": "Cards", "STATIONERY_NOTEBOOKS": "Notebooks",
+    "FASHION": "Fashion", "FASHION_ACCESSORIES": "Accessories",
+}
+CATEGORY_SEPARATOR = " › "
+
+
 def category_text(path: str | None) -> str:
-    return fmt.status(path) if path else ""
+    """``KIDS_BABY_BABY_ESSENTIALS_BIBS`` -> ``Kids & Baby › Baby essentials › Bibs``."""
+    if not path:
+        return ""
+    segments: list[str] = []
+    start = 0
+    for branch in sorted(CATEGORY_BRANCHES, key=len):
+        if (path == branch or path.startswith(branch + "_")) and len(branch) > start:
+            segments.append(CATEGORY_BRANCHES[branch])
+            start = len(branch) + 1
+    rest = fmt.status(path[start:])
+    return CATEGORY_SEPARATOR.join([*segments, rest] if rest else segments)
 
 
 class ProductsModel(ListTableModel):

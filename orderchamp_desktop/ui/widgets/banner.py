@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import Enum
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QEnterEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolButton, QWidget
 
 
@@ -19,14 +20,25 @@ class BannerKind(Enum):
 
 
 class Banner(QFrame):
-    """One line (wrapping if needed) of text, optional action buttons, and a close button."""
+    """One line (wrapping if needed) of text, optional action buttons, and a close button.
+
+    ``hide_after_ms``: hide by itself that long after the last message (a hint such as
+    "Saved pick_list.pdf." must not linger above later news); never while the pointer is
+    on it, so its button can still be reached.
+    """
 
     dismissed = Signal()
+    #: A message was just shown (other banners may make way for it).
+    shown = Signal()
 
     def __init__(self, kind: BannerKind, object_name: str, parent: QWidget | None = None,
-                 *, closable: bool = True) -> None:
+                 *, closable: bool = True, hide_after_ms: int | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(object_name)
+        self._expiry = QTimer(self)
+        self._expiry.setSingleShot(True)
+        self._expiry.timeout.connect(self.dismiss)
+        self.hide_after_ms = hide_after_ms
         background, text, border = kind.value
         self.setStyleSheet(
             f"QFrame#{object_name} {{ background: {background}; border: 1px solid {border};"
@@ -66,11 +78,31 @@ class Banner(QFrame):
             button.clicked.connect(callback)
             self._buttons.addWidget(button)
         self.show()
+        self._start_expiry()
+        self.shown.emit()
 
     def dismiss(self) -> None:
+        self._expiry.stop()
         if self.isVisible():
             self.hide()
             self.dismissed.emit()
+
+    def expires(self) -> bool:
+        """Whether the banner is counting down to hiding itself."""
+        return self._expiry.isActive()
+
+    def _start_expiry(self) -> None:
+        if self.hide_after_ms is not None and not self.underMouse():
+            self._expiry.start(self.hide_after_ms)
+
+    def enterEvent(self, event: QEnterEvent) -> None:
+        self._expiry.stop()
+        super().enterEvent(event)
+
+    def leaveEvent(self, event: QEvent) -> None:
+        if self.isVisible():
+            self._start_expiry()
+        super().leaveEvent(event)
 
     def button(self, label: str) -> QPushButton | None:
         """The action button with this label (tests and keyboard users)."""
@@ -86,4 +118,5 @@ class Banner(QFrame):
             item = self._buttons.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
+                widget.hide()  # at once: the deferred delete may wait for the event loop
                 widget.deleteLater()

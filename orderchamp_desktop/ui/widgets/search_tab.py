@@ -42,10 +42,23 @@ def search_box(parent: QWidget, object_name: str, placeholder: str) -> QLineEdit
     return search
 
 
+#: Narrowest the list and the detail pane may get (the window's minimum width is 760 px):
+#: the list scrolls sideways below this, the detail pane keeps room for its line tables.
+LIST_MIN_WIDTH = 290
+DETAIL_MIN_WIDTH = 430
+
+
 def place_beside(splitter: QSplitter, table: QWidget, detail: QWidget) -> None:
-    """The table left and the detail pane right, the table taking three fifths of the room."""
+    """The table left and the detail pane right, the table taking three fifths of the room.
+
+    Neither pane can be dragged shut or squeezed below its minimum: a collapsed or 250 px
+    detail pane cut its tables off with no way to scroll to the rest.
+    """
     splitter.addWidget(table)
     splitter.addWidget(detail)
+    table.setMinimumWidth(LIST_MIN_WIDTH)
+    detail.setMinimumWidth(DETAIL_MIN_WIDTH)
+    splitter.setChildrenCollapsible(False)
     splitter.setStretchFactor(0, 3)
     splitter.setStretchFactor(1, 2)
     splitter.setSizes([900, 500])

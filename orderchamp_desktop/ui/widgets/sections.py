@@ -92,8 +92,13 @@ class LinesTable(QTableWidget):
     Only for short lists (the lines of one order); big tables use DataTable over a lazy model.
     """
 
+    #: Room the first column (the item's name) keeps however narrow the pane gets; below
+    #: that the table asks for more width and the pane around it scrolls sideways.
+    min_first_column = 110
+
     def __init__(self, headers: Sequence[str], numeric: Sequence[int] = (), object_name: str = "",
-                 parent: QWidget | None = None, *, lines_per_row: int = 1) -> None:
+                 parent: QWidget | None = None, *, lines_per_row: int = 1,
+                 header_tips: Sequence[str] = ()) -> None:
         super().__init__(0, len(headers), parent)
         if object_name:
             self.setObjectName(object_name)
@@ -118,6 +123,8 @@ class LinesTable(QTableWidget):
             item = self.horizontalHeaderItem(column)
             if item is not None:
                 item.setTextAlignment(_RIGHT if column in self._numeric else _LEFT)
+                if column < len(header_tips) and header_tips[column]:
+                    item.setToolTip(header_tips[column])
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().lineSpacing() * lines_per_row + 8)
 
     def set_rows(self, rows: Sequence[Sequence[str]], *, bold_cells: Sequence[tuple[int, int]] = (),
@@ -143,19 +150,24 @@ class LinesTable(QTableWidget):
 
     def _fit_columns(self, rows: Sequence[Sequence[str]]) -> None:
         """Columns after the first fit their widest cell (a handful of rows: cheap); the first
-        column (the item's name) takes the rest of the width."""
+        column (the item's name) takes the rest of the width, never less than
+        ``min_first_column``."""
         metrics = self.fontMetrics()
         bold = self.font()
         bold.setBold(True)
         bold_metrics = QFontMetrics(bold)
         header = self.horizontalHeader()
+        numbers = 0
         for column in range(1, self.columnCount()):
             item = self.horizontalHeaderItem(column)
-            widest = metrics.horizontalAdvance(item.text() if item is not None else "") + 22
+            widest = metrics.horizontalAdvance(item.text() if item is not None else "") + 12
             for values in rows:
                 if column < len(values):
-                    widest = max(widest, bold_metrics.horizontalAdvance(values[column]) + 14)
-            header.resizeSection(column, min(widest, self.max_column_width))
+                    widest = max(widest, bold_metrics.horizontalAdvance(values[column]) + 10)
+            width = min(widest, self.max_column_width)
+            header.resizeSection(column, width)
+            numbers += width
+        self.setMinimumWidth(self.min_first_column + numbers + 2 * self.frameWidth())
 
     def text(self, row: int, column: int) -> str:
         item = self.item(row, column)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
 from orderchamp_desktop.ui import format as fmt
@@ -14,6 +14,22 @@ ENTITY_LABELS = {
     "invoices": "invoices", "search": "search index",
 }
 
+#: The widest texts to make room for, so the progress bar stays put while the counts grow
+#: ("Syncing orders 9 / 2,000" -> "… 1,200 / 2,000") and the labels right of it change
+#: ("Not synced yet" -> "Last synced 12 min ago", "● Online" -> "● Offline").
+PROGRESS_SAMPLE = f"Syncing {max(ENTITY_LABELS.values(), key=len)} 888,888 / 888,888"
+LAST_SYNCED_SAMPLE = "Last synced 888 days ago"
+
+
+def _steady_label(parent: QWidget, object_name: str, widest: str) -> QLabel:
+    """A status label as wide as ``widest`` however short its text: the permanent widgets
+    are packed from the right, so any label that changes width moves everything left of it."""
+    label = QLabel(parent)
+    label.setObjectName(object_name)
+    label.setMinimumWidth(label.fontMetrics().horizontalAdvance(widest) + 4)
+    label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return label
+
 
 class SyncStatusBar(QStatusBar):
     """Permanent widgets on the right; transient notices on the left via ``showMessage``."""
@@ -24,16 +40,13 @@ class SyncStatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("statusBar")
-        self.progress_label = QLabel(self)
-        self.progress_label.setObjectName("syncProgressLabel")
+        self.progress_label = _steady_label(self, "syncProgressLabel", PROGRESS_SAMPLE)
         self.progress = QProgressBar(self)
         self.progress.setObjectName("syncProgress")
         self.progress.setFixedWidth(160)
         self.progress.setTextVisible(False)
-        self.connection = QLabel(self)
-        self.connection.setObjectName("connectionLabel")
-        self.last_synced = QLabel(self)
-        self.last_synced.setObjectName("lastSyncedLabel")
+        self.connection = _steady_label(self, "connectionLabel", "● Offline")
+        self.last_synced = _steady_label(self, "lastSyncedLabel", LAST_SYNCED_SAMPLE)
         self.account = QLabel(self)
         self.account.setObjectName("accountLabel")
         for widget in (self.progress_label, self.progress, self.connection, self.last_synced,
