@@ -13,7 +13,7 @@ import gc
 import importlib
 import importlib.util
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -424,13 +424,13 @@ class AppController(QObject):
             return False
         try:
             await self._probe(session)
-            if not session.schema_loaded:
-                await self._load_schema(session)
             sync = await _import("orderchamp_desktop.core.sync")
+            if not session.schema_loaded:
+                await self._load_schema(session, sync.load_live_schema)
             syncer = sync.Syncer(session.client, session.store_path, on_progress=self._bridge.progress.emit,
                                  schema_dir=self._schema_dir(session),
                                  account_key=session.profile.account_key)
-            await syncer.run(full=full)
+            result = await syncer.run(full=full)
         except OfflineError as error:
             self._went_offline(session, error)
             return False
@@ -452,6 +452,8 @@ class AppController(QObject):
         finally:
             self.window.status.set_idle()
         self._went_online(session)
+        if result.problems:  # a part of the account this API cannot serve: say which
+            self.window.show_error(" ".join(result.problems.values()))
         store = self.source.store
         if store is not None:
             self.window.status.set_last_synced(store.last_synced_at())
@@ -462,11 +464,13 @@ class AppController(QObject):
         # The demo sandbox is rebuilt on every start: never trust a cached copy of its schema.
         return None if session.profile.is_demo else self.paths.schema_dir
 
-    async def _load_schema(self, session: Session) -> None:
+    async def _load_schema(self, session: Session, load: Callable[..., Awaitable[Any]]) -> None:
         """The live schema (cached per account): operations it rejects switch their feature off.
-        The client builds and validates it on a worker thread."""
+        The client builds and validates it on a worker thread; a server that refuses
+        introspection leaves it unknown (``load`` is core.sync.load_live_schema) and the app
+        uses the documented API only."""
         assert session.client is not None
-        await session.client.load_schema(self._schema_dir(session), session.profile.account_key)
+        await load(session.client, self._schema_dir(session), session.profile.account_key)
         session.schema_loaded = True
         _exempt_from_garbage_collection()
 

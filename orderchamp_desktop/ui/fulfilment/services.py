@@ -60,8 +60,10 @@ class FulfilmentServices:
             if self._schema_lock is None:
                 self._schema_lock = asyncio.Lock()
             async with self._schema_lock:
-                if client.schema is None:
-                    await client.load_schema(connection.schema_dir, connection.account_key)
+                if client.schema is None:  # None again if the server refuses introspection
+                    from orderchamp_desktop.core.sync import load_live_schema
+
+                    await load_live_schema(client, connection.schema_dir, connection.account_key)
         return ShippingService(client, self.source.store, schema=client.schema,
                                on_changed=self._publish)
 
