@@ -143,7 +143,7 @@ def build_shell(options: AppOptions, *, data_dir: str | Path | None = None,
     if not opened:
         window.show_welcome()
     if options.demo:
-        window.welcome.set_busy("Starting the demo…")
+        window.welcome.set_busy("Starting the demo…", demo=True)
     return Shell(app, window, services, options, log_file)
 
 

@@ -358,7 +358,7 @@ def test_cancelled_orders_are_visible_but_never_offered_for_shipping(app: App) -
     app.sandbox.state.cancel_order(order.id)
     app.sync(until=lambda store: store.order_rows([order.id])[0].is_cancelled)
     fc = app.fulfilment
-    assert fc.inbox.model.row_of(order.id) < 0
+    app.wait(lambda: fc.inbox.model.row_of(order.id) < 0)  # views refresh a moment after a sync
     fc.show_view("cancelled")
     assert not fc.inbox_shown() and fc.tab.table.isVisible()
     app.wait(lambda: fc.tab.table.select_id(order.id))
