@@ -113,7 +113,7 @@ def child_bare() -> None:
             return False
 
     watch = Watch()
-    app.installEventFilter(watch)
+    window.installEventFilter(watch)  # as the app watches its own window (app._PaintWatcher)
     window.show()
     while not watch.painted:
         app.processEvents()
