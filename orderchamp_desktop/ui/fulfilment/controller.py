@@ -325,18 +325,22 @@ class FulfilmentController(QObject):
         """What a pick list covers: the selected orders when two or more are selected (a single
         selected row is just the order being looked at), otherwise every inbox order with
         units left to ship."""
-        selected = self.selected_order_ids()
-        if len(selected) >= 2:
-            return selected[:PICK_LIST_LIMIT]
-        if not self.inbox.isVisible():
-            self.inbox.reload()  # hidden, it may not have followed the latest changes
-        return self.inbox.model.ids_to_pick()[:PICK_LIST_LIMIT]
+        return self._pick_choice(refresh=True)[0]
 
     def pick_scope(self) -> PickScope:
-        selected = len(self.selected_order_ids())
-        if selected >= 2:
-            return PickScope(min(selected, PICK_LIST_LIMIT), selected=True)
-        return PickScope(min(len(self.inbox.model.ids_to_pick()), PICK_LIST_LIMIT), selected=False)
+        ids, selected = self._pick_choice(refresh=False)
+        return PickScope(len(ids), selected)
+
+    def _pick_choice(self, *, refresh: bool) -> tuple[list[str], bool]:
+        """(the orders a pick list covers, whether they are a selection). ``refresh`` reloads a
+        hidden inbox first (it may not have followed the latest changes); the action text,
+        updated on every selection change, makes do with the inbox as it is."""
+        selected = self.selected_order_ids()
+        if len(selected) >= 2:
+            return selected[:PICK_LIST_LIMIT], True
+        if refresh and not self.inbox.isVisible():
+            self.inbox.reload()
+        return self.inbox.model.ids_to_pick()[:PICK_LIST_LIMIT], False
 
     def update_pick_scope(self) -> None:
         """The pick list actions say what they cover ("Pick list: 12 orders (PDF)…")."""
@@ -369,7 +373,7 @@ class FulfilmentController(QObject):
 
     def pick_list_html(self, order_ids: Sequence[str] | None = None) -> tuple[str, str]:
         pick = self.pick_list(order_ids)
-        return pick_list_html(pick, LocaleFormatter()), f"pick-list-{(pick.generated_at or '')[:10]}"
+        return pick_list_html(pick, LocaleFormatter()), _pick_list_stem(pick)
 
     def save_packing_slip(self, order_id: str, shipment_id: str, path: Path) -> Path:
         page, _stem = self.packing_slip_html(order_id, shipment_id)
@@ -393,8 +397,8 @@ class FulfilmentController(QObject):
         if worth is None:
             return None
         ids, pick = worth
-        stem = f"pick-list-{(pick.generated_at or '')[:10]}"
-        return self._guarded(lambda: self._ask_path(stem, lambda path: self.save_pick_list(path, ids)))
+        return self._guarded(lambda: self._ask_path(_pick_list_stem(pick),
+                                                    lambda path: self.save_pick_list(path, ids)))
 
     def print_packing_slip(self, order_id: str, shipment_id: str) -> None:
         self._guarded(lambda: print_html(self.packing_slip_html(order_id, shipment_id)[0],
@@ -411,8 +415,8 @@ class FulfilmentController(QObject):
     def _pick_worth_doing(self) -> tuple[list[str], PickList] | None:
         """The pick list's orders and the list, or None (and a word why) when there is nothing
         to pick: an empty list saved without a word looked like a list that had worked."""
-        scope = self.pick_scope()
-        ids = self.pick_list_ids()
+        ids, selected = self._pick_choice(refresh=True)
+        scope = PickScope(len(ids), selected)
         pick = self._guarded(lambda: self.pick_list(ids))
         if pick is None:
             return None
@@ -521,6 +525,11 @@ def _action_note(order: OrderRow, awaiting_confirmation: bool, confirm_offered: 
                  else f"parcels {', '.join(numbers[:-1])} and {numbers[-1]}")
         return f"Everything is packed: mark {which} as shipped."
     return ""
+
+
+def _pick_list_stem(pick: PickList) -> str:
+    """The file name a pick list is offered under: pick-list-<date it was made>."""
+    return f"pick-list-{(pick.generated_at or '')[:10]}"
 
 
 def _file_part(text: str) -> str:
