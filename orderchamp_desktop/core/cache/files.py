@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from orderchamp_desktop.core.errors import CacheCorruptError, DiskFullError, StorageError
+from orderchamp_desktop.core.paths import folder_writable
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +116,7 @@ def read_only_uri(path: Path) -> str:
     that same folder. Otherwise (a writable folder, or a ``-wal`` left to read) ``mode=ro``.
     """
     uri = path.absolute().as_uri() + "?mode=ro"
-    if not os.access(path.parent, os.W_OK | os.X_OK) and not side_file(path, "-wal").exists():
+    if not folder_writable(path.parent) and not side_file(path, "-wal").exists():
         uri += "&immutable=1"
     return uri
 

@@ -161,7 +161,7 @@ def _mask_of(hits: list[int], largest_key: int) -> bytearray:
     """A byte per row key up to ``largest_key``, 1 where the key is among ``hits``: picking a
     broad search's matches out of a view's ordered keys then runs in C (``compress`` over the
     mask), about twice as fast as testing each key against a set of strings."""
-    mask = bytearray(max(largest_key, *hits) + 1)
+    mask = bytearray(max(largest_key, max(hits, default=0)) + 1)
     deque(map(mask.__setitem__, hits, repeat(1)), maxlen=0)  # scatter the ones at C speed
     return mask
 
