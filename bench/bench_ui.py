@@ -123,14 +123,15 @@ def child_bare() -> None:
 def child_start(data_dir: str) -> None:
     """The app's own start-up path (what run_gui does before the event loop), to first paint."""
     import argparse
+    import gc
 
+    gc.disable()  # as orderchamp_desktop.__main__ starts the GUI
     from orderchamp_desktop.app import build_shell, options_from_args
 
     args = argparse.Namespace(demo=False, api_url=None, data_dir=data_dir)
     shell = build_shell(options_from_args(args), data_dir=data_dir)
     shell.window.resize(1280, 800)
-    shell.show_and_paint()
-    print(PAINTED, flush=True)
+    shell.show_and_paint(on_painted=lambda: print(PAINTED, flush=True))
     rows = shell.window.orders_tab.model.rowCount()
     print(f"rows {rows}", flush=True)
     shell.close()

@@ -7,6 +7,7 @@ Kept light: nothing heavy is imported until the chosen command needs it, so
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 
@@ -83,6 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return int(run_self_test())
     if args.command is None:
+        gc.disable()  # until the window has painted: see app.resume_garbage_collection
         from orderchamp_desktop.app import run_gui
 
         return int(run_gui(args))

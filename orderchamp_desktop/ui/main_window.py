@@ -10,17 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShowEvent
-from PySide6.QtWidgets import (
-    QDialog,
-    QMainWindow,
-    QMessageBox,
-    QStackedWidget,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from orderchamp_desktop import APP_NAME, __version__
 from orderchamp_desktop.core.paths import AppPaths
@@ -140,6 +132,21 @@ class MainWindow(QMainWindow):
         self._age_timer.start()
         self._welcome_state()
         self.restore_layout()
+
+    def finish_start(self) -> None:
+        """After the first paint: build what that paint did not need (the order detail pane)."""
+        _ = self.orders_tab.detail
+
+    def first_paint_target(self) -> QWidget:
+        """The widget whose first paint means the window is up: the orders table, or the page
+        shown instead of the tabs (the welcome page). Qt paints a window's widgets in one
+        pass, the table's rows right after its frame.
+
+        Not the table's viewport: asking for a widget Python has not seen yet makes PySide6
+        resolve its class by creating every QtWidgets type (~10 ms)."""
+        if self.pages.currentWidget() is self.main_page and self.tabs.currentWidget() is self.orders_tab:
+            return self.orders_tab.table
+        return self.pages.currentWidget() or self
 
     # ---------------------------------------------------------------- pages built on demand
     @property
@@ -314,7 +321,11 @@ class MainWindow(QMainWindow):
         dialog.confirmed.connect(self.sign_out_requested)
         self._open(dialog)
 
+    # Dialog classes are imported where used: creating their Python types (with their enums)
+    # at import time delayed the first paint for a dialog nobody has asked for yet.
     def show_about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(self)
         box.setObjectName("aboutBox")
         box.setWindowTitle(f"About {APP_NAME}")
@@ -328,6 +339,8 @@ class MainWindow(QMainWindow):
 
     def _open(self, dialog: QWidget) -> None:
         """Open non-modally (``open()``, never ``exec()``) and keep a reference until closed."""
+        from PySide6.QtWidgets import QDialog
+
         self._dialogs.append(dialog)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(lambda *_: self._dialogs.remove(dialog) if dialog in self._dialogs else None)
@@ -340,6 +353,9 @@ class MainWindow(QMainWindow):
         return list(self._dialogs)
 
     def open_log_folder(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.paths.log_dir)))
 
     # ---------------------------------------------------------------- layout memory

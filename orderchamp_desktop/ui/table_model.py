@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QColor
 
 R = TypeVar("R")
 
@@ -36,14 +36,16 @@ _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _HORIZONTAL = Qt.Orientation.Horizontal
 
-_brushes: dict[str, QBrush] = {}
+_colors: dict[str, QColor] = {}
 
 
-def brush(color: str) -> QBrush:
-    """One shared QBrush per colour: allocating brushes in ``data()`` triples its cost."""
-    cached = _brushes.get(color)
+def foreground(color: str) -> QColor:
+    """One shared QColor per colour for ForegroundRole: allocating one in ``data()`` triples
+    its cost. A QColor rather than a QBrush: views take either, and QBrush's Python type
+    (with its gradient enums) cost the first paint ~2 ms to create."""
+    cached = _colors.get(color)
     if cached is None:
-        cached = _brushes[color] = QBrush(QColor(color))
+        cached = _colors[color] = QColor(color)
     return cached
 
 
@@ -63,7 +65,7 @@ class FormattedRow:
     id: str
     texts: tuple[str, ...]
     #: Foreground per column, or None for the default colour everywhere.
-    colors: tuple[QBrush | None, ...] | None = None
+    colors: tuple[QColor | None, ...] | None = None
 
 
 class LazyTableModel(QAbstractTableModel, Generic[R]):

@@ -1,19 +1,23 @@
 """The Orders tab's layout across launches, at the default size and at the minimum size.
 
-Audit defects: the inbox shrank (and the detail pane grew) on every launch after the first,
-the inbox did not fit the default 1440 x 900 window, and at 760 x 480 the detail panes cut
-their line tables off.
+Start-up paints the orders before it builds the detail pane; the pane then takes the place
+kept for it. Audit defects: the inbox shrank (and the detail pane grew) on every launch after
+the first, the inbox did not fit the default 1440 x 900 window, and at 760 x 480 the detail
+panes cut their line tables off.
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 
+from orderchamp_desktop.app import build_shell
 from orderchamp_desktop.core.secrets import MemoryBackend, Secrets
 from orderchamp_desktop.sandbox import SandboxConfig, SandboxServer
 from orderchamp_desktop.ui.fulfilment.inbox import RETAILER, STATUS
@@ -111,3 +115,40 @@ def _assert_table_fits(pane: Any, table: Any) -> None:
     assert header.sectionSize(0) >= table.min_first_column
     right_edge = table.mapTo(pane.widget(), table.rect().topLeft()).x() + header.length()
     assert right_edge <= pane.viewport().width(), (right_edge, pane.viewport().width())
+
+
+def test_a_returning_user_sees_the_orders_before_the_detail_pane_is_built_and_nothing_moves(
+        qtbot: Any, qloop: Any, data_dir: Path, sandbox: SandboxServer) -> None:
+    """Start-up paints the cached orders with a note where the detail pane goes, then builds
+    the pane in its place: same sentence, same divider, the collector running again."""
+    backend = MemoryBackend()
+    _launch(qtbot, data_dir, sandbox, backend).close()  # signs in and syncs once
+    shell = build_shell(AppOptions(api_url=sandbox.url), data_dir=data_dir,
+                        secrets=Secrets(backend, environ={}))
+    seen: dict[str, Any] = {}
+
+    def at_first_paint() -> None:
+        tab = shell.window.orders_tab
+        seen["rows"] = tab.model.rowCount()
+        seen["note"] = tab.splitter.widget(1).text()  # type: ignore[attr-defined]
+        seen["sizes"] = tab.splitter.sizes()
+
+    shell.window.resize(1440, 900)
+    gc.disable()  # as the entry point starts the GUI
+    try:
+        shell.show_and_paint(on_painted=at_first_paint)
+        assert gc.isenabled()
+        tab = shell.window.orders_tab
+        assert seen["rows"] > 0 and seen["rows"] == tab.model.rowCount()  # the saved view, painted
+        pane = tab.splitter.widget(1)
+        assert pane is tab.detail and seen["note"] == tab.detail.empty.text()
+        _settle()
+        assert tab.splitter.sizes() == seen["sizes"]
+        tab.table.select_row(0)
+        _settle()
+        assert tab.detail.title.text().startswith("Order ")
+    finally:
+        gc.enable()
+        shell.close()
+        shell.window.deleteLater()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

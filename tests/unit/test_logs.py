@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from orderchamp_desktop.core.errors import DataFolderError
-from orderchamp_desktop.core.logs import LOG_FILE, register_secret, setup_logging
+from orderchamp_desktop.core.logs import LOG_FILE, MAX_BYTES, register_secret, setup_logging, start_rotation
 
 
 def test_token_is_redacted_in_the_log_file(tmp_path: Path) -> None:
@@ -48,12 +48,40 @@ def test_a_log_file_that_cannot_be_written_costs_one_calm_line(tmp_path: Path,
         _remove_handler(path)
 
 
+def test_the_start_up_log_hands_over_to_rotation_without_losing_a_line(tmp_path: Path) -> None:
+    """The desktop app appends plainly until its window has painted, then rotates as usual."""
+    path = setup_logging(tmp_path, rotate_later=True)
+    try:
+        logger = logging.getLogger("orderchamp_desktop.test")
+        logger.warning("before the first paint")
+        start_rotation()
+        logger.warning("after the first paint")
+        _flush()
+        text = path.read_text(encoding="utf-8")
+        assert "before the first paint" in text and "after the first paint" in text
+        ours = [h for h in logging.getLogger().handlers if getattr(h, "baseFilename", None) == str(path)]
+        assert len(ours) == 1  # one handler writes each record once
+        line = "x" * 1000
+        for _ in range(MAX_BYTES // 1000 + 10):
+            logger.warning(line)
+        _flush()
+        assert (tmp_path / f"{LOG_FILE}.1").exists()  # the file rotated
+        assert path.stat().st_size < MAX_BYTES
+    finally:
+        _remove_handler(path)
+
+
 def test_a_log_folder_that_cannot_be_created_names_the_folder(tmp_path: Path) -> None:
     (tmp_path / "logs").write_text("a file in the way")
     with pytest.raises(DataFolderError) as caught:
         setup_logging(tmp_path / "logs")
     assert str(tmp_path / "logs") in caught.value.user_message
     assert caught.value.exit_code == 9
+
+
+def _flush() -> None:
+    for handler in logging.getLogger().handlers:
+        handler.flush()
 
 
 def _remove_handler(path: Path) -> None:

@@ -30,7 +30,7 @@ from orderchamp_desktop.ui.fulfilment.sla import (
     sort_key,
     urgency,
 )
-from orderchamp_desktop.ui.table_model import Column, FormattedRow, LazyTableModel, brush
+from orderchamp_desktop.ui.table_model import Column, FormattedRow, LazyTableModel, foreground
 from orderchamp_desktop.ui.widgets.reloader import Reloader
 from orderchamp_desktop.ui.widgets.table import DataTable
 
@@ -119,7 +119,7 @@ class InboxModel(LazyTableModel[OrderRow]):
             fmt.status(row.status),
         )
         color = _FLAG_COLORS.get(item.flag)
-        colors = None if color is None else (brush(color),) + (None,) * (len(texts) - 1)
+        colors = None if color is None else (foreground(color),) + (None,) * (len(texts) - 1)
         return FormattedRow(row.id, texts, colors)
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QBrush
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHeaderView, QWidget
 
 from orderchamp_desktop.ui import format as fmt
 from orderchamp_desktop.ui.changes import INVENTORY, LOCATIONS, PRODUCTS
 from orderchamp_desktop.ui.datasource import DataSource
 from orderchamp_desktop.ui.settings import UiSettings
-from orderchamp_desktop.ui.table_model import Column, FormattedRow, ListTableModel, brush
+from orderchamp_desktop.ui.table_model import Column, FormattedRow, ListTableModel, foreground
 from orderchamp_desktop.ui.widgets.search_tab import SearchTab
 from orderchamp_desktop.ui.widgets.table import DataTable
 
@@ -66,12 +66,13 @@ class InventoryModel(ListTableModel):
 
     def _format(self, row: InventoryRow) -> FormattedRow:
         cells = [row.product_title or "", row.variant_title or "", row.sku or "", row.ean or ""]
-        colors: list[QBrush | None] = [None, None, None, None]
+        colors: list[QColor | None] = [None, None, None, None]
         for quantity in row.quantities:
             cells.append("–" if quantity is None else fmt.count(quantity))
-            colors.append(brush(_MUTED) if quantity is None else brush(_RED) if quantity <= 0 else None)
+            colors.append(foreground(_MUTED) if quantity is None
+                          else foreground(_RED) if quantity <= 0 else None)
         cells.append(fmt.count(row.total))
-        colors.append(brush(_RED) if row.total <= 0 else None)
+        colors.append(foreground(_RED) if row.total <= 0 else None)
         any_color = any(c is not None for c in colors)
         return FormattedRow(row.variant_id, tuple(cells),
                             tuple(colors) if any_color else None)

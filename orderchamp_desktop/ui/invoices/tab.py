@@ -21,7 +21,7 @@ from orderchamp_desktop.ui.changes import INVOICES
 from orderchamp_desktop.ui.datasource import DataSource
 from orderchamp_desktop.ui.orders.detail import address_text
 from orderchamp_desktop.ui.settings import UiSettings
-from orderchamp_desktop.ui.table_model import Column, FormattedRow, LazyTableModel, brush
+from orderchamp_desktop.ui.table_model import Column, FormattedRow, LazyTableModel, foreground
 from orderchamp_desktop.ui.widgets.search_tab import SearchTab, place_beside
 from orderchamp_desktop.ui.widgets.sections import LinesTable, heading, key_values, separator, text_label
 from orderchamp_desktop.ui.widgets.table import DataTable
@@ -97,7 +97,7 @@ class InvoicesModel(LazyTableModel["InvoiceRow"]):
         return FormattedRow(row.id, (
             row.number, fmt.status(row.type), fmt.status(row.status), row.order_number or "",
             row.receiver or "", fmt.money(row.total, currency), fmt.moment(row.created_at),
-        ), None if color is None else (None, None, brush(color), None, None, None, None))
+        ), None if color is None else (None, None, foreground(color), None, None, None, None))
 
 
 class InvoiceDetailPane(QScrollArea):

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLay
 from orderchamp_desktop.ui import format as fmt
 from orderchamp_desktop.ui.changes import ORDERS, Changes
 from orderchamp_desktop.ui.datasource import DataSource
+from orderchamp_desktop.ui.orders.model import NO_ORDER_SELECTED
 from orderchamp_desktop.ui.widgets.sections import LinesTable, heading, key_values, separator, text_label
 
 if TYPE_CHECKING:
@@ -87,8 +88,8 @@ class OrderDetailPane(QScrollArea):
         self.actions_row = QHBoxLayout()
         self.actions_row.setSpacing(6)
         layout.addLayout(self.actions_row)
-        self.empty = text_label("Select an order to see its lines, addresses and shipments.",
-                                muted=True, selectable=False, object_name="orderDetailEmpty")
+        self.empty = text_label(NO_ORDER_SELECTED, muted=True, selectable=False,
+                                object_name="orderDetailEmpty")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.empty)
         self._content = QWidget()

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QBrush
+from PySide6.QtGui import QColor
 
 from orderchamp_desktop.ui import format as fmt
 from orderchamp_desktop.ui.datasource import DataSource
-from orderchamp_desktop.ui.table_model import Column, FormattedRow, LazyTableModel, brush
+from orderchamp_desktop.ui.table_model import Column, FormattedRow, LazyTableModel, foreground
 
 if TYPE_CHECKING:
     from orderchamp_desktop.core.cache.rows import OrderRow
@@ -25,6 +25,8 @@ COLUMNS = (
     Column("Confirmed", 115, "confirmed_at"),
 )
 NUMBER, RETAILER, CITY, STATUS, ITEMS, TOTAL, CREATED, CONFIRMED = range(len(COLUMNS))
+#: What the detail pane says while no order is selected.
+NO_ORDER_SELECTED = "Select an order to see its lines, addresses and shipments."
 
 #: Colour of the status text, by how urgent the status is for the brand.
 _STATUS_COLORS = {
@@ -37,9 +39,9 @@ _STATUS_COLORS = {
 }
 
 
-def status_brush(status: str) -> QBrush | None:
+def status_color(status: str) -> QColor | None:
     color = _STATUS_COLORS.get(status)
-    return brush(color) if color else None
+    return foreground(color) if color else None
 
 
 #: (label, view, status) for the filter box: views first, then one entry per known status.
@@ -95,6 +97,6 @@ class OrdersModel(LazyTableModel["OrderRow"]):
             fmt.moment(row.created_at),
             fmt.moment(row.confirmed_at),
         )
-        color = status_brush(row.status)
+        color = status_color(row.status)
         colors = None if color is None else (None, None, None, color, None, None, None, None)
         return FormattedRow(row.id, texts, colors)

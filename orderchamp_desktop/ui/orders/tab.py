@@ -5,12 +5,18 @@ orders, e.g. a pick list), ``detail`` (see OrderDetailPane), ``add_list(widget)`
 ``show_list(widget)`` (another list in the table's place, e.g. the fulfilment inbox) and
 ``search_applied(text)`` (the search the lists should honour). ``selected_ids()`` returns the
 selected orders, ``current_id()`` the one shown in the detail pane.
+
+The detail pane is built when first asked for (``detail``); until then a label in its place
+says what it would: the window's first paint does not wait for the pane's ~50 widgets and
+modules (the window asks for it right after that paint, see MainWindow.finish_start).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -25,12 +31,14 @@ from PySide6.QtWidgets import (
 from orderchamp_desktop.ui import format as fmt
 from orderchamp_desktop.ui.changes import ORDERS, Changes
 from orderchamp_desktop.ui.datasource import DataSource
-from orderchamp_desktop.ui.orders.detail import OrderDetailPane
-from orderchamp_desktop.ui.orders.model import KNOWN_STATUSES, VIEWS, OrdersModel
+from orderchamp_desktop.ui.orders.model import KNOWN_STATUSES, NO_ORDER_SELECTED, VIEWS, OrdersModel
 from orderchamp_desktop.ui.settings import UiSettings
 from orderchamp_desktop.ui.widgets.reloader import SYNC_INTERVAL_MS, Reloader
 from orderchamp_desktop.ui.widgets.search_tab import debounce_timer, place_beside, search_box
 from orderchamp_desktop.ui.widgets.table import DataTable
+
+if TYPE_CHECKING:
+    from orderchamp_desktop.ui.orders.detail import OrderDetailPane
 
 
 class OrdersTab(QWidget):
@@ -77,15 +85,16 @@ class OrdersTab(QWidget):
         self.lists.setObjectName("orderLists")
         self.table = DataTable(self.model, "ordersTable", self.lists)  # type: ignore[arg-type]
         self.lists.addWidget(self.table)
-        self.detail = OrderDetailPane(source, self.splitter)
-        place_beside(self.splitter, self.lists, self.detail)
+        self._detail: OrderDetailPane | None = None
+        self._detail_placeholder = _placeholder(NO_ORDER_SELECTED)
+        place_beside(self.splitter, self.lists, self._detail_placeholder)
         layout.addWidget(self.splitter, 1)
 
         self._debounce = debounce_timer(self, self.apply_search)
         self.search.textChanged.connect(lambda _text: self._debounce.start())
         self.search.returnPressed.connect(self.apply_search)
         self.filter.currentIndexChanged.connect(self._filter_changed)
-        self.table.current_id_changed.connect(self.detail.show_order)
+        self.table.current_id_changed.connect(self._show_in_detail)
         self.model.modelReset.connect(self._update_count)
         self._reloader = Reloader(self, self.reload)
         source.changes.changed.connect(self._on_changes)
@@ -93,6 +102,28 @@ class OrdersTab(QWidget):
         self._update_count()
 
     # ---------------------------------------------------------------- public
+    @property
+    def detail(self) -> OrderDetailPane:
+        """The order detail pane (built on first use, in the placeholder's place and size)."""
+        if self._detail is None:
+            from orderchamp_desktop.ui.orders.detail import OrderDetailPane
+
+            pane = OrderDetailPane(self._source)
+            pane.setMinimumWidth(self._detail_placeholder.minimumWidth())
+            # replaceWidget alone lets the new pane's size hint move the divider. On screen,
+            # the divider stays where it is drawn; before the splitter was ever laid out,
+            # what it holds is its state (the saved or default proportions), not its sizes.
+            shown, sizes, state = self.splitter.isVisible(), self.splitter.sizes(), self.splitter.saveState()
+            self.splitter.replaceWidget(self.splitter.indexOf(self._detail_placeholder), pane)
+            if shown:
+                self.splitter.setSizes(sizes)
+            else:
+                self.splitter.restoreState(state)
+            self._detail_placeholder.deleteLater()
+            self._detail = pane
+            pane.show_order(self.table.current_id())
+        return self._detail
+
     def reload(self) -> None:
         self.model.reload()
         self._update_empty_text()
@@ -156,6 +187,12 @@ class OrdersTab(QWidget):
         (an older layout put the inbox in a pane of its own) is never applied to this one."""
         return f"{self.settings_key}-{self.splitter.count()}-panes"
 
+    def _show_in_detail(self, order_id: str | None) -> None:
+        if self._detail is None:
+            _ = self.detail  # built showing the current order
+        else:
+            self._detail.show_order(order_id)
+
     def _apply_filter_data(self) -> None:
         data = self.filter.currentData()
         if isinstance(data, tuple):
@@ -186,3 +223,14 @@ class OrdersTab(QWidget):
             self.table.empty_text = "No orders in this view."
         else:
             self.table.empty_text = "No orders yet. They appear here after the first sync."
+
+
+def _placeholder(text: str) -> QLabel:
+    """A muted note where the detail pane goes, at the spot where the pane shows the same."""
+    label = QLabel(text)
+    label.setObjectName("orderDetailPlaceholder")
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+    label.setContentsMargins(14, 10, 14, 14)
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    return label

@@ -12,7 +12,7 @@ from orderchamp_desktop.ui import format as fmt
 from orderchamp_desktop.ui.changes import INVENTORY, PRODUCTS
 from orderchamp_desktop.ui.datasource import DataSource
 from orderchamp_desktop.ui.settings import UiSettings
-from orderchamp_desktop.ui.table_model import Column, FormattedRow, ListTableModel, brush
+from orderchamp_desktop.ui.table_model import Column, FormattedRow, ListTableModel, foreground
 from orderchamp_desktop.ui.widgets.search_tab import SearchTab
 from orderchamp_desktop.ui.widgets.sections import heading
 from orderchamp_desktop.ui.widgets.table import DataTable
@@ -101,7 +101,7 @@ class ProductsModel(ListTableModel):
     def _format(p: ProductRow, currency: str) -> FormattedRow:
         colors = None
         if p.inventory <= 0:
-            colors = (None, None, None, None, brush(_LOW_STOCK), None, None)
+            colors = (None, None, None, None, foreground(_LOW_STOCK), None, None)
         return FormattedRow(p.id, (p.title, p.brand or "", category_text(p.category_path),
                                    fmt.count(p.variants), fmt.count(p.inventory),
                                    price_range(p.min_price, p.max_price, currency),
@@ -127,7 +127,7 @@ class VariantsModel(ListTableModel):
         name = v.title or options or v.sku or v.id
         colors = None
         if v.inventory_quantity <= 0:
-            colors = (None, None, None, None, None, brush(_LOW_STOCK), None, None)
+            colors = (None, None, None, None, None, foreground(_LOW_STOCK), None, None)
         policy = {"DENY": "Stop selling", "CONTINUE": "Keep selling"}.get(v.inventory_policy or "",
                                                                          fmt.status(v.inventory_policy))
         return FormattedRow(v.id, (name, v.sku or "", v.ean or "", fmt.money(v.price, currency),
