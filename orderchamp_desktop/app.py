@@ -166,12 +166,18 @@ def build_shell(options: AppOptions, *, data_dir: str | Path | None = None,
         secrets = Secrets()
     services = Services(paths=paths, secrets=secrets, changes=changes, source=source,
                         client_factory=client_factory)
-    _acquire_lock(services)
     profile = load_profile(paths)
     services.profile = profile
+    cached = (not options.demo and profile is not None and not profile.is_demo
+              and paths.cache_file(profile.account_key).exists())
+    if cached and not paths.data_dir_writable():
+        services.read_only_data = True
+        log.warning("data dir %s is read-only: showing the saved data read-only", paths.data_dir)
+    else:
+        _acquire_lock(services)  # without a cache, a read-only folder is this lock's error
     window = MainWindow(source, UiSettings(paths.config_dir), paths)
     opened = False
-    if services.lock_error is None and not options.demo and profile is not None and not profile.is_demo:
+    if cached and profile is not None and services.lock_error is None:
         opened = _open_cached(services, window, profile.account_key, profile.account_name)
     if not opened:
         window.show_welcome()
@@ -201,9 +207,11 @@ def _open_cached(services: Services, window: MainWindow, account_key: str, name:
     if not path.exists():
         return False
     try:
-        store = Store(path, check_same_thread=False, verify=False)
+        store = Store(path, check_same_thread=False, verify=False, read_only=services.read_only_data)
     except KnownError as error:
         log.warning("cache could not be opened: %s", error)
+        if services.read_only_data:  # nothing else can work: the welcome page says why
+            services.lock_error = error.user_message
         window.show_error(error.user_message)
         return False
     services.source.set_store(store)

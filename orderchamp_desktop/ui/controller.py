@@ -64,6 +64,13 @@ _SYNC_ENTITIES: dict[str, tuple[str, ...]] = {
     "variants": (PRODUCTS, INVENTORY), "inventory": (INVENTORY, PRODUCTS), "orders": (ORDERS,),
     "invoices": (INVOICES,),
 }
+#: Under the order title when the data folder is read-only (the banner says why).
+READ_ONLY_ACTIONS_NOTE = "Shipping and confirming are off: the data folder is read-only."
+
+
+def read_only_sentence(folder: Path) -> str:
+    return (f"The data folder {folder} is read-only, so this shows the data saved there without "
+            "syncing or changing anything. Make the folder writable, then restart the app.")
 
 
 @dataclass
@@ -175,6 +182,9 @@ class AppController(QObject):
             await self.start_demo()
             return
         profile = self.services.profile or load_profile(self.paths)
+        if self.services.read_only_data and profile is not None:
+            await self._browse_read_only(profile)
+            return
         if profile is None or profile.is_demo:
             self._show_welcome()
             return
@@ -315,6 +325,16 @@ class AppController(QObject):
                                  actions=(("Sign in", self._sign_in_again),))
         self.window.status.set_connection(None)
 
+    async def _browse_read_only(self, profile: Profile) -> None:
+        """The data folder cannot be written: show the saved data, with nothing that writes
+        (no sync, no shipping or stock changes, no sign-out that would delete files)."""
+        if self.fulfilment is not None:
+            self.fulfilment.not_connected_note = READ_ONLY_ACTIONS_NOTE
+        await self._open_session(profile, token=None)
+        self.window.show_offline(read_only_sentence(self.paths.data_dir), retry=False)
+        self.window.status.set_connection(None)
+        self.window.action_sign_out.setEnabled(False)
+
     # ---------------------------------------------------------------- sessions
     async def _make_client(self, api_url: str, token: str, *, probe: bool = False) -> ApiClient:
         """An API client, built on a worker thread: importing httpx and the GraphQL layer and
@@ -334,8 +354,8 @@ class AppController(QObject):
     async def _open_session(self, profile: Profile, *, token: str | None, sandbox: Any = None) -> None:
         from orderchamp_desktop.core.cache import Store
 
-        await self._close_session()
         path = self.paths.cache_file(profile.account_key)
+        await self._close_session(keep_store_of=path)
         session = Session(profile, path, token=token, sandbox=sandbox)
         self.session = session
         if token is not None:
@@ -375,11 +395,15 @@ class AppController(QObject):
         window.welcome.set_saved_account((profile.account_name or "your account") if saved and profile
                                          else None)
 
-    async def _close_session(self) -> None:
+    async def _close_session(self, *, keep_store_of: Path | None = None) -> None:
+        """End the session; the open cache too, unless it is ``keep_store_of``'s (the same
+        account opening again, e.g. the cache shown at start-up: no reopen, no empty flash)."""
         session, self.session = self.session, None
         await self.tasks.cancel_and_wait("autosync")
         await self.tasks.cancel_and_wait("sync")
-        self._set_store(None)
+        store = self.source.store
+        if store is None or keep_store_of is None or Path(store.path) != keep_store_of:
+            self._set_store(None)
         if session is None:
             return
         for client in (session.client, session.probe):

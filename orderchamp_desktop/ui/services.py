@@ -45,6 +45,9 @@ class Services:
     lock: Any = None
     #: Set when another instance holds the data dir: the window says so and does nothing else.
     lock_error: str | None = None
+    #: The data folder cannot be written: the saved data is shown read-only (no sync, no
+    #: changes) and no lock is taken (this process cannot write anything to guard).
+    read_only_data: bool = False
     profile: Profile | None = None
     #: Builds API clients (endpoint, token, **options); tests may pass a transport-aware one.
     client_factory: Callable[..., ApiClient] | None = None

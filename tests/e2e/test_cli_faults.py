@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -20,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.e2e.read_only import make_writable_again, read_only_prefix
 
 pytestmark = pytest.mark.e2e
 
@@ -102,27 +103,6 @@ def test_a_data_folder_that_cannot_be_created_is_named(tmp_path: Path, command: 
     assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
 
 
-def _read_only_prefix(folder: Path) -> tuple[str, ...]:
-    """Run the command with ``folder`` bind-mounted read-only in a private mount namespace.
-
-    A real read-only file system (EROFS), which even root cannot write; nothing outside the
-    child process sees the mount. Without unshare/mount rights, a non-root user gets a
-    chmod'ed folder instead; root without them skips.
-    """
-    script = 'mount --bind "$0" "$0" && mount -o remount,ro,bind "$0" "$0" && exec "$@"'
-    prefix = ("unshare", "-m", "sh", "-c", script, str(folder))
-    if shutil.which("unshare"):
-        probe = subprocess.run([*prefix, "true"], capture_output=True, check=False)
-        if probe.returncode == 0:
-            return prefix
-    if os.geteuid() != 0:
-        for path in (folder, *folder.rglob("*")):
-            if path.is_dir():
-                path.chmod(0o500)
-        return ()
-    pytest.skip("cannot make a read-only folder here (no unshare/mount rights as root)")
-
-
 def test_export_works_from_a_read_only_data_folder(small_sandbox: Any, tmp_path: Path) -> None:
     data = tmp_path / "data"
     _sync(small_sandbox, data)
@@ -130,11 +110,9 @@ def test_export_works_from_a_read_only_data_folder(small_sandbox: Any, tmp_path:
     out = tmp_path / "orders.json"
     try:
         result = _run("--data-dir", str(data), "export", "orders", "--format", "json", "-o", str(out),
-                      prefix=_read_only_prefix(data))
+                      prefix=read_only_prefix(data))
     finally:
-        for path in (data, *data.rglob("*")):
-            if path.is_dir():
-                path.chmod(0o700)
+        make_writable_again(data)
     assert result.returncode == 0, result.stderr
     assert len(json.loads(out.read_text(encoding="utf-8"))) == small_sandbox.config.orders
     assert "Logging error" not in result.stderr and "Traceback" not in result.stderr
@@ -279,14 +257,12 @@ def test_sync_into_a_read_only_data_folder_says_so_before_going_online(tmp_path:
     data = tmp_path / "data"
     for folder in ("logs", "config", "schemas"):
         (data / folder).mkdir(parents=True)
-    prefix = _read_only_prefix(data)
+    prefix = read_only_prefix(data)
     try:
         result = _run("--data-dir", str(data), "--api-url", "http://127.0.0.1:9/v1/graphql", "sync",
                       token="anything", prefix=prefix)
     finally:
-        for path in (data, *data.rglob("*")):
-            if path.is_dir():
-                path.chmod(0o700)
+        make_writable_again(data)
     assert result.returncode == 9, result.stderr  # not 4: nothing was sent before the check
     assert f"cannot write its data folder {data}" in result.stderr
     assert "Traceback" not in result.stderr

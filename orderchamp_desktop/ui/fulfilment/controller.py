@@ -97,6 +97,8 @@ class FulfilmentController(QObject):
         self._setting_title = False
         self._connected: bool | None = None
         self._parcel_to_mark: str | None = None
+        #: Why the order buttons are off while not connected (the shell may say it better).
+        self.not_connected_note = NOT_CONNECTED_NOTE
         self._install_inbox()
         self._install_order_actions()
         self._install_toolbar()
@@ -243,7 +245,7 @@ class FulfilmentController(QObject):
             button.setToolTip(tip if connected else NOT_CONNECTED_TIP)
         note = offer.note
         if not connected and any(visible for _b, visible, _e, _t in buttons):
-            note = NOT_CONNECTED_NOTE
+            note = self.not_connected_note
         self.action_note.setText(note)
         self.action_note.setVisible(bool(note))
 
