@@ -190,36 +190,22 @@ async def _sync(args: argparse.Namespace, paths: AppPaths, secrets: Secrets, con
         if profile is None or profile.account_key != key:
             save_profile(paths, Profile(key, str(account.get("name") or ""), api_url))
         with InstanceLock(paths.data_dir):
-            cache = paths.cache_file(key)
-            fresh_start = _set_aside_if_damaged(cache, console)
             # The Syncer loads the live schema itself (cached per account), and syncs with the
-            # documented API alone when the server refuses introspection.
-            syncer = Syncer(client, cache, on_progress=console.progress, schema_dir=paths.schema_dir,
-                            account_key=key)
-            result = await syncer.run(full=True if args.full or fresh_start else None)
+            # documented API alone when the server refuses introspection. A damaged cache it
+            # sets aside, starting over with a full download: the user is told where it went.
+            syncer = Syncer(client, paths.cache_file(key), on_progress=console.progress,
+                            schema_dir=paths.schema_dir, account_key=key,
+                            on_damaged=lambda copy: _say_set_aside(console, copy))
+            result = await syncer.run(full=True if args.full else None)
         console.say(f"Synced {account.get('name') or 'your account'}: {result.summary()}")
         return 0
     finally:
         await client.aclose()
 
 
-def _set_aside_if_damaged(cache: Path, console: _Console) -> bool:
-    """Open the cache once, so a damaged file is set aside here and the user is told.
-
-    Syncer opens the file itself and would replace a damaged one without a word. Returns
-    True when it was damaged: the sync then starts over with a full download.
-    """
-    from orderchamp_desktop.core.cache import Store
-
-    if not cache.exists():
-        return False
-    with Store(cache) as store:
-        copy = store.corrupt_copy if store.recovered_from_corruption else None
-    if copy is None:
-        return False
+def _say_set_aside(console: _Console, copy: Path) -> None:
     console.say(f"The local copy of your data was damaged. It was set aside as {copy}; "
                 "a fresh copy is being downloaded from Orderchamp now.")
-    return True
 
 
 # ---------------------------------------------------------------------- export

@@ -33,7 +33,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -142,14 +142,18 @@ class Syncer:
     Cancel the task to stop: every page already stored stays, and the next run resumes.
     Unless the client already holds one, the live schema is loaded here (from
     ``schema_dir`` per ``account_key`` when given); callers need not load it first.
+    A damaged cache file is set aside and the sync starts over from an empty one;
+    ``on_damaged`` hears where the damaged file went.
     """
 
     def __init__(self, client: ApiClient, store_path: Path, *,
                  on_progress: ProgressCallback | None = None, tuning: Tuning | None = None,
-                 schema_dir: Path | None = None, account_key: str = "default") -> None:
+                 schema_dir: Path | None = None, account_key: str = "default",
+                 on_damaged: Callable[[Path], None] | None = None) -> None:
         self._client = client
         self._path = Path(store_path)
         self._on_progress = on_progress
+        self._on_damaged = on_damaged
         self._tuning = tuning or Tuning()
         self._schema_dir = schema_dir
         self._account_key = account_key
@@ -160,6 +164,9 @@ class Syncer:
         before = (self._client.stats.throttled, self._client.stats.requests,
                   self._client.stats.total_actual_cost)
         db = await StoreWorker.open(self._path)
+        copy = db.store.corrupt_copy if db.store.recovered_from_corruption else None
+        if copy is not None and self._on_damaged is not None:
+            self._on_damaged(copy)
         ctx = SyncContext(self._client, db, self._tuning, self._on_progress)
         modes: dict[str, str] = {}
         problems: dict[str, str] = {}
