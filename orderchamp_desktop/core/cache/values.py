@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
 _PLAIN_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]{0,17})(?:\.[0-9]{1,8})?")
+#: One encoder for every JSON column: json.dumps with options builds a new one per call,
+#: a quarter of the cost of encoding an address.
+_JSON = json.JSONEncoder(ensure_ascii=False, default=str, sort_keys=True)
 
 
 def text(value: Any) -> str | None:
@@ -32,7 +35,7 @@ def text(value: Any) -> str | None:
         return "true" if value else "false"
     if isinstance(value, int | float | Decimal):
         return str(value)
-    return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+    return _JSON.encode(value)
 
 
 def integer(value: Any) -> int | None:
@@ -145,7 +148,7 @@ def json_text(value: Any) -> str | None:
     """A JSON column for nested objects such as addresses; None stays NULL."""
     if value is None:
         return None
-    return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+    return _JSON.encode(value)
 
 
 def nodes_of(connection: Any) -> list[dict[str, Any]]:
