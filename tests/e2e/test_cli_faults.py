@@ -20,27 +20,16 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.children import REPO, child_env, run_python
 from tests.e2e.read_only import make_writable_again, read_only_prefix
 
 pytestmark = pytest.mark.e2e
 
-REPO = Path(__file__).resolve().parents[2]
-
-
-def _env(token: str | None, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ORDERCHAMP", "PYTHON_KEYRING"))}
-    if token is not None:
-        env["ORDERCHAMP_TOKEN"] = token
-    env.update(extra)
-    return env
-
-
 def _run(*args: str, token: str | None = None, prefix: tuple[str, ...] = (), timeout: float = 120,
          **extra_env: str) -> subprocess.CompletedProcess[str]:
     """The CLI exactly as typed: the arguments in the order given (no --data-dir added)."""
-    return subprocess.run([*prefix, sys.executable, "-m", "orderchamp_desktop", *args],
-                          capture_output=True, text=True, env=_env(token, **extra_env),
-                          timeout=timeout, check=False, cwd=REPO)
+    return run_python("-m", "orderchamp_desktop", *args, token=token, prefix=prefix, timeout=timeout,
+                      **extra_env)
 
 
 def _sync(server: Any, data: Path) -> None:
@@ -186,7 +175,7 @@ def test_a_reader_that_stops_early_ends_the_export_quietly(small_sandbox: Any, t
     _sync(small_sandbox, data)
     process = subprocess.Popen(
         [sys.executable, "-m", "orderchamp_desktop", "--data-dir", str(data), "export", "orders",
-         "--format", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(None), cwd=REPO)
+         "--format", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env(None), cwd=REPO)
     assert process.stdout is not None and process.stderr is not None
     assert process.stdout.read(100)
     process.stdout.close()
@@ -224,7 +213,7 @@ def test_stopped_starts_on_its_own_line_after_progress(slow_sandbox: Any, tmp_pa
     process = subprocess.Popen(
         [sys.executable, "-m", "orderchamp_desktop", "--data-dir", str(tmp_path / "data"),
          "--api-url", slow_sandbox.url, "sync"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        env=_env(slow_sandbox.token), cwd=REPO)
+        env=child_env(slow_sandbox.token), cwd=REPO)
     assert process.stderr is not None
     seen = bytearray()
     progressing = threading.Event()

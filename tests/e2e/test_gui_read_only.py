@@ -8,20 +8,16 @@ read-only bind mount (see tests/e2e/read_only.py), offscreen, against nothing: n
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.e2e.children import run_python
 from tests.e2e.read_only import make_writable_again, read_only_prefix, snapshot
 
 pytestmark = pytest.mark.e2e
-
-REPO = Path(__file__).resolve().parents[2]
 
 _WINDOW_CHILD = textwrap.dedent("""
     import json, sys
@@ -57,26 +53,16 @@ _WINDOW_CHILD = textwrap.dedent("""
 """)
 
 
-def _run(*args: str, prefix: tuple[str, ...] = (),
-         token: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ORDERCHAMP", "PYTHON_KEYRING"))}
-    env["QT_QPA_PLATFORM"] = "offscreen"
-    if token is not None:
-        env["ORDERCHAMP_TOKEN"] = token
-    return subprocess.run([*prefix, sys.executable, *args], capture_output=True, text=True, env=env,
-                          timeout=120, check=False, cwd=REPO)
-
-
 def test_a_read_only_data_folder_opens_the_saved_orders_and_writes_nothing(
         small_sandbox: Any, tmp_path: Path) -> None:
     data = tmp_path / "data"
-    synced = _run("-m", "orderchamp_desktop", "--data-dir", str(data), "--api-url", small_sandbox.url,
-                  "sync", token=small_sandbox.token)
+    synced = run_python("-m", "orderchamp_desktop", "--data-dir", str(data), "--api-url",
+                        small_sandbox.url, "sync", token=small_sandbox.token)
     assert synced.returncode == 0, synced.stderr
     before = snapshot(data)
     prefix = read_only_prefix(data)
     try:
-        result = _run("-c", _WINDOW_CHILD, str(data), prefix=prefix)
+        result = run_python("-c", _WINDOW_CHILD, str(data), prefix=prefix, QT_QPA_PLATFORM="offscreen")
     finally:
         make_writable_again(data)
     assert result.returncode == 0, result.stderr
