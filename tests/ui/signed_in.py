@@ -39,3 +39,9 @@ def signed_in(qtbot: Any, data_dir: Path, sandbox: SandboxServer
             dialog.close()
         driver.close()
     assert driver.unexpected_errors() == []
+
+
+def wait_for_first_sync(driver: ShellDriver, timeout: float = 60) -> None:
+    """Until the cache holds a finished sync (the window shows what the sandbox has)."""
+    source = driver.window.source
+    driver.wait(lambda: source.store is not None and source.store.last_synced_at() is not None, timeout)

@@ -27,7 +27,7 @@ from orderchamp_desktop.sandbox import SandboxConfig, SandboxServer
 from orderchamp_desktop.ui.documents.render import LocaleFormatter, new_printer, print_document, write_pdf
 from orderchamp_desktop.ui.fulfilment.controller import FulfilmentController
 from orderchamp_desktop.ui.testing import ShellDriver
-from tests.ui.signed_in import signed_in
+from tests.ui.signed_in import signed_in, wait_for_first_sync
 
 SHOTS = Path("/tmp/shots")
 
@@ -42,8 +42,7 @@ def sandbox() -> Iterator[SandboxServer]:
 def shell(qtbot: Any, qloop: Any, data_dir: Path, sandbox: SandboxServer
           ) -> Iterator[tuple[ShellDriver, FulfilmentController]]:
     with signed_in(qtbot, data_dir, sandbox) as (driver, fulfilment):
-        source = driver.window.source
-        driver.wait(lambda: source.store is not None and source.store.last_synced_at() is not None, 60)
+        wait_for_first_sync(driver)
         yield driver, fulfilment
 
 

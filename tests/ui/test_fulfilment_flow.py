@@ -21,7 +21,7 @@ from orderchamp_desktop.sandbox import SandboxConfig, SandboxServer
 from orderchamp_desktop.ui.fulfilment.controller import FulfilmentController
 from orderchamp_desktop.ui.fulfilment.shipment_dialog import ShipmentDialog
 from orderchamp_desktop.ui.testing import ShellDriver
-from tests.ui.signed_in import signed_in
+from tests.ui.signed_in import signed_in, wait_for_first_sync
 
 SHOTS = Path("/tmp/shots")
 
@@ -102,8 +102,7 @@ class App:
 def app(qtbot: Any, qloop: Any, data_dir: Path, sandbox: SandboxServer) -> Iterator[App]:
     with signed_in(qtbot, data_dir, sandbox) as (driver, fulfilment):
         driver.wait(lambda: driver.window.is_showing_main())
-        store = driver.window.source
-        driver.wait(lambda: store.store is not None and store.store.last_synced_at() is not None, 60)
+        wait_for_first_sync(driver)
         yield App(driver, fulfilment, sandbox)
 
 

@@ -23,7 +23,7 @@ from orderchamp_desktop.ui.fulfilment.controller import FulfilmentController
 from orderchamp_desktop.ui.fulfilment.inbox import NO_UNITS, TODO, UNITS
 from orderchamp_desktop.ui.fulfilment.shipment_dialog import ShipmentDialog
 from orderchamp_desktop.ui.testing import ShellDriver
-from tests.ui.signed_in import signed_in
+from tests.ui.signed_in import signed_in, wait_for_first_sync
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +36,7 @@ def sandbox() -> Iterator[SandboxServer]:
 def app(qtbot: Any, qloop: Any, data_dir: Path, sandbox: SandboxServer
         ) -> Iterator[tuple[ShellDriver, FulfilmentController]]:
     with signed_in(qtbot, data_dir, sandbox) as (driver, fulfilment):
-        source = driver.window.source
-        driver.wait(lambda: source.store is not None and source.store.last_synced_at() is not None, 60)
+        wait_for_first_sync(driver)
         driver.wait(lambda: fulfilment.inbox.count > 0)
         yield driver, fulfilment
 

@@ -35,7 +35,7 @@ from orderchamp_desktop.ui.fulfilment.shipment_dialog import (
     ShipmentDialog,
 )
 from orderchamp_desktop.ui.testing import ShellDriver
-from tests.ui.signed_in import signed_in
+from tests.ui.signed_in import signed_in, wait_for_first_sync
 
 SHOTS = Path("/tmp/shots")
 
@@ -107,8 +107,7 @@ class Packer:
 @pytest.fixture
 def packer(qtbot: Any, qloop: Any, data_dir: Path, sandbox: SandboxServer) -> Iterator[Packer]:
     with signed_in(qtbot, data_dir, sandbox) as (driver, fulfilment):
-        source = driver.window.source
-        driver.wait(lambda: source.store is not None and source.store.last_synced_at() is not None, 60)
+        wait_for_first_sync(driver)
         yield Packer(driver, fulfilment, sandbox)
 
 
