@@ -5,7 +5,7 @@ Only layout and signals here; the controller checks the token and stores it.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from orderchamp_desktop import APP_NAME
+from orderchamp_desktop.ui.widgets.sections import hidden_message
 
 _TOKEN_HELP = (
     "Create a private API token in the Orderchamp back office (Settings > API) and paste it "
@@ -41,15 +42,6 @@ def _help(text: str) -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
     label.setStyleSheet("color: palette(placeholder-text);")
-    return label
-
-
-def _status_label(parent: QWidget, object_name: str) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName(object_name)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.hide()
     return label
 
 
@@ -101,7 +93,7 @@ class WelcomePage(QWidget):
         token_row.addWidget(self.connect_button)
         layout.addLayout(token_row)
 
-        self.status = _status_label(card, "welcomeStatus")
+        self.status = hidden_message(card, "welcomeStatus")
         layout.addWidget(self.status)
         #: Which status line the running check reports in: the token's or the demo's.
         self._demo_busy = False
@@ -138,7 +130,7 @@ class WelcomePage(QWidget):
         demo_row.addWidget(self.demo_button)
         demo_row.addStretch(1)
         layout.addLayout(demo_row)
-        self.demo_status = _status_label(card, "demoStatus")
+        self.demo_status = hidden_message(card, "demoStatus")
         layout.addWidget(self.demo_status)
 
         self.offline_box = QWidget(card)

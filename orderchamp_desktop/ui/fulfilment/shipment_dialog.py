@@ -61,6 +61,7 @@ from orderchamp_desktop.core.errors import (
 from orderchamp_desktop.qt_async import TaskRunner
 from orderchamp_desktop.ui import format as fmt
 from orderchamp_desktop.ui.fulfilment.services import FulfilmentServices, NotConnectedError
+from orderchamp_desktop.ui.widgets.sections import hidden_message
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +150,7 @@ class ShipmentDialog(QDialog):
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setWordWrap(True)
         layout.addWidget(self.title)
-        self.warning = self._message_label("shipWarning")
+        self.warning = hidden_message(self, "shipWarning")
         layout.addWidget(self.warning)
 
         self.lines_box = QWidget(self)
@@ -194,9 +195,9 @@ class ShipmentDialog(QDialog):
         helpers.addWidget(QLabel("Scan:", self.lines_box))
         helpers.addWidget(self.scan, 1)
         lines_layout.addLayout(helpers)
-        self.scan_message = self._message_label("shipScanMessage")
+        self.scan_message = hidden_message(self, "shipScanMessage")
         lines_layout.addWidget(self.scan_message)
-        self.lines_error = self._message_label("shipLinesError")
+        self.lines_error = hidden_message(self, "shipLinesError")
         lines_layout.addWidget(self.lines_error)
         layout.addWidget(self.lines_box, 1)
 
@@ -208,7 +209,7 @@ class ShipmentDialog(QDialog):
         layout.addWidget(self.parcel_label)
 
         layout.addWidget(self._tracking_box())
-        self.status = self._message_label("shipStatus")
+        self.status = hidden_message(self, "shipStatus")
         layout.addWidget(self.status)
         self.buttons = QDialogButtonBox(self)
         self.ship_button = self.buttons.addButton("&Ship parcel", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -250,14 +251,14 @@ class ShipmentDialog(QDialog):
         self.carrier_label.setOpenExternalLinks(True)
         self.carrier_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.carrier_label.hide()
-        self.tracking_error = self._message_label("shipTrackingError")
+        self.tracking_error = hidden_message(self, "shipTrackingError")
         self.timeframe = QComboBox(box)
         self.timeframe.setObjectName("shipTimeframe")
         self.timeframe.setEnabled(False)
         # Nothing is preselected: the placeholder shows until the user picks a delivery time.
         self.timeframe.setPlaceholderText(LOADING_TIMEFRAMES)
         self.timeframe.currentIndexChanged.connect(self._timeframe_changed)
-        self.timeframe_error = self._message_label("shipTimeframeError")
+        self.timeframe_error = hidden_message(self, "shipTimeframeError")
         note = QLabel("Without tracking, Orderchamp may take longer to pay out this order.", box)
         note.setStyleSheet("color: palette(placeholder-text);")
         grid.addWidget(self.tracked_radio, 0, 0)
@@ -280,14 +281,6 @@ class ShipmentDialog(QDialog):
         if screen is not None:
             size = size.boundedTo(screen.availableSize())
         self.resize(size.expandedTo(MINIMUM_SIZE))
-
-    def _message_label(self, name: str) -> QLabel:
-        label = QLabel(self)
-        label.setObjectName(name)
-        label.setWordWrap(True)
-        label.setTextFormat(Qt.TextFormat.PlainText)
-        label.hide()
-        return label
 
     # ---------------------------------------------------------------- filling
     def _fill(self, detail: OrderDetail) -> None:

@@ -54,6 +54,16 @@ def text_label(text: str, *, muted: bool = False, selectable: bool = True,
     return label
 
 
+def hidden_message(parent: QWidget, object_name: str) -> QLabel:
+    """A wrapping plain-text line for a status or error, hidden until there is one to show."""
+    label = QLabel(parent)
+    label.setObjectName(object_name)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.hide()
+    return label
+
+
 def separator() -> QFrame:
     line = QFrame()
     line.setFrameShape(QFrame.Shape.HLine)
