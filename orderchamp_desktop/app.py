@@ -198,14 +198,13 @@ def _acquire_lock(services: Services) -> None:
 
 
 def _open_cached(services: Services, window: MainWindow, account_key: str, name: str) -> bool:
-    """Show the saved data before anything touches the network (offline start, fast paint).
+    """Show the saved data before anything touches the network (offline start, fast paint);
+    build_shell calls it only when the cache file exists.
 
     The integrity check (``PRAGMA quick_check``, 0.3 s at 100,000 orders) is skipped here;
     the controller runs it on a worker thread right after the first paint.
     """
     path = services.paths.cache_file(account_key)
-    if not path.exists():
-        return False
     try:
         store = Store(path, check_same_thread=False, verify=False, read_only=services.read_only_data)
     except KnownError as error:
