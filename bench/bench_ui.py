@@ -96,29 +96,35 @@ def make_cache(data_dir: Path, orders: int) -> None:
 # ---------------------------------------------------------------------- children
 
 
-def child_bare() -> None:
-    """The reference: the least a PySide6 app does to paint a main window."""
-    from PySide6.QtCore import QEvent, QObject
-    from PySide6.QtWidgets import QApplication, QMainWindow
-
-    app = QApplication(sys.argv[:1])
-    window = QMainWindow()
-    window.resize(1280, 800)
+def _show_until_painted(window: Any, watched: Any) -> None:
+    """Show ``window``, process events until ``watched`` has painted, print PAINTED: an event
+    filter on that one widget, as the app watches its own (app._PaintWatcher)."""
+    from PySide6.QtCore import QCoreApplication, QEvent, QObject
 
     class Watch(QObject):
         painted = False
 
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if event.type() == QEvent.Type.Paint and watched is window:
+        def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
                 self.painted = True
             return False
 
     watch = Watch()
-    window.installEventFilter(watch)  # as the app watches its own window (app._PaintWatcher)
+    watched.installEventFilter(watch)
     window.show()
     while not watch.painted:
-        app.processEvents()
+        QCoreApplication.processEvents()
     print(PAINTED, flush=True)
+
+
+def child_bare() -> None:
+    """The reference: the least a PySide6 app does to paint a main window."""
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    _app = QApplication(sys.argv[:1])  # alive until the paint
+    window = QMainWindow()
+    window.resize(1280, 800)
+    _show_until_painted(window, window)
 
 
 def child_floor(cache_file: str) -> None:
@@ -128,7 +134,7 @@ def child_floor(cache_file: str) -> None:
     namespace's enums are created as soon as a model answers headerData."""
     import sqlite3
 
-    from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
+    from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
     from PySide6.QtWidgets import (
         QApplication,
         QComboBox,
@@ -171,7 +177,7 @@ def child_floor(cache_file: str) -> None:
                     connection.execute(select_row, (ids[index.row()],)).fetchone())
             return str(row[index.column()])
 
-    app = QApplication(sys.argv[:1])
+    _app = QApplication(sys.argv[:1])  # alive until the paint
     window = QMainWindow()
     window.resize(1280, 800)
     page = QWidget()
@@ -192,21 +198,7 @@ def child_floor(cache_file: str) -> None:
     window.setCentralWidget(tabs)
     window.menuBar().addMenu("&File")
     window.statusBar().showMessage("Studio Bench")
-
-    class Watch(QObject):
-        painted = False
-
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if event.type() == QEvent.Type.Paint:
-                self.painted = True
-            return False
-
-    watch = Watch()
-    table.installEventFilter(watch)
-    window.show()
-    while not watch.painted:
-        app.processEvents()
-    print(PAINTED, flush=True)
+    _show_until_painted(window, table)
 
 
 def child_start(data_dir: str) -> None:
